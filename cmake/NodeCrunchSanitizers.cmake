@@ -1,0 +1,15 @@
+# NC_SANITIZE instruments every target this project builds (library, jobs, tests):
+# sanitizers must see both sides of every call to be useful.
+if(NC_SANITIZE)
+  string(REPLACE "," ";" _nc_sanitizers "${NC_SANITIZE}")
+  foreach(_s IN LISTS _nc_sanitizers)
+    if(NOT _s MATCHES "^(address|undefined|thread|leak)$")
+      message(FATAL_ERROR "NC_SANITIZE: unknown sanitizer '${_s}' (address, undefined, thread)")
+    endif()
+  endforeach()
+  if("thread" IN_LIST _nc_sanitizers AND "address" IN_LIST _nc_sanitizers)
+    message(FATAL_ERROR "NC_SANITIZE: thread and address cannot be combined")
+  endif()
+  add_compile_options(-fsanitize=${NC_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=${NC_SANITIZE})
+endif()

@@ -1,0 +1,125 @@
+#pragma once
+/// Which chunks of a job are free, out on nodes, done or failed: the bookkeeping a server
+/// needs so that no chunk is lost when nodes die and none is counted twice.
+///
+///   nc::ChunkList chunks(image.chunk_count());
+///   JobStatus<Task> prepare_data_for_node(NodeID node) override {
+///     return chunks.next(node, [&](ChunkID c) { return Task{c, image.chunk(c)}; });
+///   }
+///   void process_data_from_node(NodeID node, const Result& r) override {
+///     if (chunks.complete(r.chunk, node)) image.set_chunk(r.chunk, r.values);  // else a duplicate
+///   }
+///   void heartbeat_timeout(std::vector<NodeID> lost) override { chunks.nodes_lost(lost); }
+///
+/// Rules:
+/// - hand_out gives chunks freed by lost nodes first, then chunks never handed out, in order;
+/// - when nothing is free it may hand out a copy of the oldest chunk still out (a straggler),
+///   if that chunk has been out for longer than `straggler_factor` times the mean chunk time
+///   and fewer than `max_copies` nodes hold it;
+/// - the first result for a chunk wins, from whichever node and attempt, even one from a node
+///   already declared lost; later results for it are duplicates (complete() returns false);
+/// - a chunk whose holders were lost `max_attempts` times is failed rather than handed to node
+///   after node; a late result still completes it.
+/// Every operation is O(1) amortised, except nodes_lost (O(chunks the lost nodes held)).
+/// Memory: 3 bytes per chunk plus a little per chunk out.
+/// Thread safety: none; a server's methods are never called concurrently, so none is needed.
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+#include "node_crunch/ids.hpp"
+#include "node_crunch/job_status.hpp"
+#include "node_crunch/progress.hpp"
+
+namespace nc {
+
+enum class ChunkState : std::uint8_t { free, processing, done, failed };
+
+/// How a ChunkList treats lost nodes and stragglers.
+struct ChunkPolicy {
+  unsigned max_attempts = 3;      ///< lost holders before a chunk is failed (>= 1)
+  unsigned max_copies = 2;        ///< nodes on one chunk at once; 1 turns speculation off
+  double straggler_factor = 2.0;  ///< "out too long" = this many mean chunk times
+};
+
+class ChunkList {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  using Policy = ChunkPolicy;
+
+  explicit ChunkList(std::size_t count, Policy policy = {});
+
+  /// The next chunk for `node`, marked processing by it; nullopt if none can be given now.
+  [[nodiscard]] std::optional<ChunkID> hand_out(NodeID node);
+
+  /// Records a result for `chunk` from `node`. True if it is the first (keep it),
+  /// false if the chunk was already done (drop the duplicate).
+  [[nodiscard]] bool complete(ChunkID chunk, NodeID node);
+
+  /// Frees the chunks the lost nodes held; returns the chunks that are failed now.
+  std::vector<ChunkID> nodes_lost(const std::vector<NodeID>& nodes);
+
+  /// Marks a chunk done without a node (a result restored from a checkpoint).
+  void mark_done(ChunkID chunk);
+
+  /// hand_out wrapped as a JobStatus: Unfinished(make_task(chunk), chunk), Waiting while
+  /// chunks are out, Finished once every chunk is done or failed.
+  template <class MakeTask>
+  auto next(NodeID node, MakeTask&& make_task)
+      -> JobStatus<std::invoke_result_t<MakeTask&, ChunkID>> {
+    using Task = std::invoke_result_t<MakeTask&, ChunkID>;
+    if (auto chunk = hand_out(node)) return Unfinished<Task>{make_task(*chunk), *chunk};
+    if (finished()) return Finished{};
+    return Waiting{};
+  }
+
+  [[nodiscard]] bool finished() const { return done_ + failed_ == slots_.size(); }
+  [[nodiscard]] JobProgress progress() const;
+  [[nodiscard]] ChunkState state(ChunkID chunk) const;
+  [[nodiscard]] std::size_t size() const { return slots_.size(); }
+  [[nodiscard]] std::vector<ChunkID> failed_chunks() const;
+  [[nodiscard]] const Policy& policy() const { return policy_; }
+
+  /// Replaces the clock (tests of the straggler rule).
+  void set_clock(std::function<Clock::time_point()> clock) { clock_ = std::move(clock); }
+
+ private:
+  struct Slot {
+    ChunkState state = ChunkState::free;
+    std::uint8_t copies = 0;  // nodes holding it now
+    std::uint8_t losses = 0;  // holders lost so far
+  };
+  struct Held {
+    std::uint64_t chunk;
+    Clock::time_point since;
+  };
+
+  std::uint64_t checked(ChunkID chunk) const;
+  ChunkID issue(std::uint64_t chunk, NodeID node, Clock::time_point now);
+  std::optional<ChunkID> speculate(NodeID node, Clock::time_point now);
+  bool holds(NodeID node, std::uint64_t chunk) const;
+  void prune_out_order();
+  void set_state(Slot& slot, ChunkState state);
+
+  Policy policy_;
+  std::vector<Slot> slots_;
+  std::uint64_t next_fresh_ = 0;
+  std::deque<std::uint64_t> requeued_;
+  std::unordered_map<NodeID, std::vector<Held>> held_;
+  std::deque<Held> out_order_;  // every hand-out, oldest first; stale entries pruned lazily
+  std::size_t done_ = 0;
+  std::size_t failed_ = 0;
+  std::size_t processing_ = 0;
+  double mean_seconds_ = 0.0;  // running mean of hand-out-to-result time
+  bool have_mean_ = false;
+  std::function<Clock::time_point()> clock_ = [] { return Clock::now(); };
+};
+
+}  // namespace nc

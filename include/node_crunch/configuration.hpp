@@ -1,0 +1,60 @@
+#pragma once
+/// Every setting of the framework, filled from the command line by nc::run.
+/// A job's own options (image size, ...) are not here: see options.hpp.
+///
+///   nc::Configuration config;               // the defaults
+///   config.heartbeat = std::chrono::milliseconds(200);
+/// Thread safety: a plain value; the running engines only read it.
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+#include "node_crunch/chunk_list.hpp"
+
+namespace nc {
+
+struct Configuration {
+  using Duration = std::chrono::milliseconds;
+
+  // --- role and transport -------------------------------------------------------------
+  bool server = false;      ///< --server: a TCP server (with --listen)
+  std::string listen;       ///< --listen ADDR:PORT: accept TCP nodes (also next to MPI)
+  std::string connect;      ///< --connect HOST:PORT: a TCP node
+  std::string status;       ///< --status HOST:PORT: print a running server's statistics
+  std::string secret_file;  ///< --secret-file: the shared secret for TCP
+  bool insecure = false;    ///< --insecure: allow a non-loopback TCP server without a secret
+  std::size_t max_frame_bytes = std::size_t{1} << 30;  ///< largest TCP frame accepted
+  std::size_t mpi_piece_bytes = std::size_t{1} << 30;  ///< MPI messages above this go in pieces
+  unsigned local_nodes = 0;  ///< one process alone: in-process nodes (0: one per core)
+
+  // --- liveness --------------------------------------------------------------------------
+  Duration heartbeat{1000};        ///< a node's heartbeat interval
+  Duration timeout{5000};          ///< a node silent this long is lost
+  Duration finish_grace{2000};     ///< how long the server waits for nodes to say goodbye
+  unsigned connect_attempts = 10;  ///< TCP node: attempts to reach the server before giving up
+  Duration retry_initial{200};     ///< first wait between attempts; doubles each time
+  Duration retry_max{5000};        ///< longest wait between attempts
+
+  // --- scheduling ------------------------------------------------------------------------
+  unsigned threads = 1;        ///< worker threads per node process, each with its own Node
+  unsigned max_prefetch = 64;  ///< most tasks a worker thread may hold ahead of the one it runs
+  unsigned max_attempts = 3;   ///< lost holders before a chunk is failed
+  unsigned max_copies = 2;     ///< nodes on one chunk at once (speculative copies of stragglers)
+
+  // --- output and monitoring ------------------------------------------------------------
+  std::string log_level = "info";  ///< trace, debug, info, warn, error, off
+  std::string log_dir;             ///< also log each process to LOG_DIR/<role>-<id>.log
+  bool quiet = false;              ///< only warnings and errors
+  bool resume = false;             ///< continue from the checkpoint of an interrupted run
+
+  /// The chunk list policy these settings ask for.
+  [[nodiscard]] ChunkList::Policy chunk_policy() const {
+    ChunkList::Policy policy;
+    policy.max_attempts = max_attempts;
+    policy.max_copies = max_copies;
+    return policy;
+  }
+};
+
+}  // namespace nc

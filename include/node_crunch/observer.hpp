@@ -1,0 +1,61 @@
+#pragma once
+/// Events a running server reports; the log, the progress bar, the statistics and the final
+/// summary are observers. The engine calls them on its own thread, one at a time, so an
+/// observer needs no lock unless it shares state with other threads.
+///
+///   struct Counter : nc::Observer {
+///     int lost = 0;
+///     void on_node_lost(const nc::NodeInfo&, std::string_view) override { ++lost; }
+///   };
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "node_crunch/ids.hpp"
+#include "node_crunch/progress.hpp"
+
+namespace nc {
+
+/// What one node did, for the summary and the statistics.
+struct NodeStatistics {
+  NodeInfo info;
+  std::uint64_t tasks_sent = 0;
+  std::uint64_t results = 0;
+  std::chrono::microseconds busy{0};  ///< time its workers spent in user code
+  bool lost = false;
+  std::uint32_t times_lost = 0;
+};
+
+/// The end of a job.
+struct JobSummary {
+  std::string job;
+  bool ok = false;
+  std::string failure;  ///< why not ok
+  std::chrono::steady_clock::duration wall{};
+  JobProgress progress;
+  std::uint64_t tasks_sent = 0;
+  std::uint64_t results = 0;
+  std::uint64_t reassigned = 0;  ///< tasks whose node was lost before it answered
+  std::vector<NodeStatistics> nodes;
+};
+
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  virtual void on_job_started(std::string_view /*job*/) {}
+  virtual void on_node_joined(const NodeInfo& /*node*/, bool /*rejoined*/) {}
+  virtual void on_node_lost(const NodeInfo& /*node*/, std::string_view /*reason*/) {}
+  virtual void on_task_sent(NodeID /*node*/, AttemptID /*attempt*/,
+                            std::optional<ChunkID> /*chunk*/) {}
+  virtual void on_result(NodeID /*node*/, AttemptID /*attempt*/, std::optional<ChunkID> /*chunk*/) {
+  }
+  virtual void on_chunks_failed(const std::vector<ChunkID>& /*chunks*/) {}
+  virtual void on_progress(const JobProgress& /*progress*/) {}
+  virtual void on_job_finished(const JobSummary& /*summary*/) {}
+};
+
+}  // namespace nc

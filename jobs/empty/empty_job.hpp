@@ -1,0 +1,97 @@
+#pragma once
+// The empty job: N tasks of 16 bytes that nodes echo back without computing anything. It
+// measures what node_crunch itself costs per task (the benchmarks' overhead workload), and
+// checks that every task came back exactly once with the right contents.
+//
+//   nc_job empty --tasks 1000000            alone, mpirun, or over TCP
+
+#include <node_crunch/chunk_list.hpp>
+#include <node_crunch/configuration.hpp>
+#include <node_crunch/error.hpp>
+#include <node_crunch/node.hpp>
+#include <node_crunch/options.hpp>
+#include <node_crunch/server.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+
+namespace empty {
+
+struct Pair {  // 16 bytes on the wire
+  std::uint64_t index = 0;
+  std::uint64_t check = 0;
+  template <class Archive>
+  void serialize(Archive& ar, const unsigned /*version*/) {
+    ar& index& check;
+  }
+};
+
+struct Types {
+  using Task = Pair;
+  using Result = Pair;
+};
+
+/// What the node must answer for task `index`: proves the task was really received.
+inline std::uint64_t expected_check(std::uint64_t index) {
+  return index * 0x9E3779B97F4A7C15ull + 1;
+}
+
+struct Options {
+  std::uint64_t tasks = 100000;
+  void declare(nc::OptionSet& o) { o.add("--tasks", tasks, "How many empty tasks"); }
+  void validate() const {
+    if (tasks == 0) throw nc::UsageError("--tasks must be at least 1");
+  }
+};
+
+class Server final : public nc::Server<Types> {
+ public:
+  using Options = empty::Options;
+  static constexpr const char* job_name = "empty";
+  static constexpr const char* job_summary =
+      "tasks that do nothing: measures node_crunch's own cost per task";
+
+  Server(const Options& options, const nc::Configuration& config)
+      : chunks_(options.tasks, config.chunk_policy()), start_(std::chrono::steady_clock::now()) {}
+
+  nc::JobStatus<Pair> prepare_data_for_node(nc::NodeID node) override {
+    return chunks_.next(node, [](nc::ChunkID c) { return Pair{c.value(), 0}; });
+  }
+  void process_data_from_node(nc::NodeID node, const Pair& result) override {
+    if (result.check != expected_check(result.index)) {
+      throw nc::Error("task " + std::to_string(result.index) +
+                      " came back with a wrong check value")
+          .with_node(node);
+    }
+    if (chunks_.complete(nc::ChunkID{result.index}, node)) ++unique_;
+  }
+  void heartbeat_timeout(std::vector<nc::NodeID> nodes) override { chunks_.nodes_lost(nodes); }
+  void finish_job() override {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    if (unique_ != chunks_.size()) {
+      throw nc::Error("only " + std::to_string(unique_) + " of " + std::to_string(chunks_.size()) +
+                      " tasks came back");
+    }
+    std::printf("empty: tasks=%llu seconds=%.6f tasks_per_second=%.0f\n",
+                static_cast<unsigned long long>(unique_), seconds,
+                static_cast<double>(unique_) / seconds);
+    std::fflush(stdout);
+  }
+  [[nodiscard]] nc::JobProgress progress() const override { return chunks_.progress(); }
+
+ private:
+  nc::ChunkList chunks_;
+  std::uint64_t unique_ = 0;
+  std::chrono::steady_clock::time_point start_;
+};
+
+class Node final : public nc::Node<Types> {
+ public:
+  Pair process_data_from_server(const Pair& task) override {
+    return Pair{task.index, expected_check(task.index)};
+  }
+};
+
+}  // namespace empty

@@ -1,0 +1,50 @@
+#include "mandel_server.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+#include "mandel_kernel.hpp"
+#include "mandel_output.hpp"
+
+namespace mandel {
+
+Server::Server(const Options& options, const nc::Configuration& config)
+    : options_(options),
+      image_(options.width, options.height, options.effective_chunk_width(), options.chunk_height),
+      chunks_(image_.chunk_count(), config.chunk_policy()) {}
+
+nc::JobStatus<Band> Server::prepare_data_for_node(nc::NodeID node) {
+  return chunks_.next(node, [&](nc::ChunkID chunk) { return Band{chunk, image_.chunk(chunk)}; });
+}
+
+void Server::process_data_from_node(nc::NodeID node, const Pixels& result) {
+  if (chunks_.complete(result.chunk, node)) image_.set_chunk(result.chunk, result.values);
+}
+
+void Server::heartbeat_timeout(std::vector<nc::NodeID> nodes) {
+  chunks_.nodes_lost(nodes);
+}
+
+void Server::finish_job() {
+  write_outputs(options_, image_.array());
+}
+
+int Server::run_sequential(const Options& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const Params params = options.params();
+  nc::Array2D<std::uint32_t> image(options.width, options.height);
+  for (std::uint64_t y = 0; y < options.height; ++y) {
+    auto row = image.row(y);
+    for (std::uint64_t x = 0; x < options.width; ++x)
+      row[x] = escape_time(params, x, y);
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  write_outputs(options, image);
+  std::printf("mandel --sequential: %llux%llu, max-iter %u, computed in %.3f s\n",
+              static_cast<unsigned long long>(options.width),
+              static_cast<unsigned long long>(options.height), options.max_iter, seconds);
+  return 0;
+}
+
+}  // namespace mandel

@@ -1,0 +1,194 @@
+#include "cli/command_line.hpp"
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <iostream>
+
+#include "cli/option_sink.hpp"
+#include "node_crunch/build_config.hpp"
+#include "node_crunch/error.hpp"
+#include "node_crunch/options.hpp"
+
+namespace nc::detail {
+namespace {
+
+std::chrono::milliseconds to_duration(double seconds, const char* option) {
+  if (!(seconds > 0) || !std::isfinite(seconds)) {
+    throw UsageError(
+        fmt::format("{} must be a positive number of seconds, not {}", option, seconds));
+  }
+  return std::chrono::milliseconds(std::max<long long>(1, std::llround(seconds * 1000)));
+}
+
+std::size_t pick_job(const std::vector<JobEntry>& jobs, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return 0;
+  if (jobs.size() == 1) return 0;  // a one-job program: a stray word is the parser's to report
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    if (jobs[i].name == argv[1]) return i;
+  }
+  std::string names;
+  for (const auto& job : jobs)
+    names += (names.empty() ? "" : ", ") + job.name;
+  throw UsageError(fmt::format("unknown job '{}' (jobs: {})", argv[1], names));
+}
+
+}  // namespace
+
+CommandLine parse_command_line(const std::vector<JobEntry>& jobs, int argc, char** argv) {
+  CommandLine result;
+  result.job = pick_job(jobs, argc, argv);
+  const JobEntry& job = jobs[result.job];
+  const bool job_named = argc >= 2 && job.name == argv[1];
+  const std::string program =
+      argc > 0 ? std::string(std::strrchr(argv[0], '/') ? std::strrchr(argv[0], '/') + 1 : argv[0])
+               : "nc_job";
+
+  CLI::App app(fmt::format(
+      "{} {}: {}\n\n"
+      "The same program is server or node:\n"
+      "  mpirun -n N {} {} ...        rank 0 serves, the other ranks compute\n"
+      "  {} {} ...                    alone: server and nodes as threads of one process\n"
+      "  {} {} --server --listen ADDR:PORT ...   a TCP server\n"
+      "  {} {} --connect HOST:PORT               a TCP node (job options come from the server)",
+      program, job.name, job.summary.empty() ? "a node_crunch job" : job.summary, program, job.name,
+      program, job.name, program, job.name, program, job.name));
+  app.set_version_flag("--version", std::string("node_crunch ") + NC_VERSION);
+  app.get_formatter()->column_width(36);
+  if (jobs.size() > 1) {
+    std::string names;
+    for (const auto& j : jobs)
+      names += (names.empty() ? "" : ", ") + j.name;
+    app.footer(fmt::format("Jobs ({} --list): {}. The first argument picks one; default: {}.",
+                           program, names, jobs[0].name));
+  }
+
+  Configuration& c = result.config;
+  const std::string roles = "Role and transport";
+  app.add_flag("--list", result.list, "List the jobs of this program and exit")->group(roles);
+  app.add_flag("--server", c.server, "Serve TCP nodes (at --listen) instead of running nodes here")
+      ->group(roles);
+  app.add_option("--listen", c.listen,
+                 "Accept TCP nodes at ADDR:PORT (port 0: any free port, printed); also next to MPI")
+      ->group(roles);
+  app.add_option("--connect", c.connect, "Be a TCP node for the server at HOST:PORT")->group(roles);
+  app.add_option("--status", c.status,
+                 "Print the statistics of the running server at HOST:PORT and exit")
+      ->group(roles);
+  app.add_option("--secret-file", c.secret_file,
+                 "File holding the shared secret that TCP nodes and server prove to each other "
+                 "(or set NC_SECRET)")
+      ->group(roles);
+  app.add_flag("--insecure", c.insecure,
+               "Allow a TCP server on a non-loopback address without a secret")
+      ->group(roles);
+  app.add_option("--nodes", c.local_nodes,
+                 "Alone: how many in-process nodes (default: one per core)")
+      ->group(roles)
+      ->capture_default_str();
+  app.add_option("--threads", c.threads,
+                 "Worker threads per node process, each computing its own tasks")
+      ->group(roles)
+      ->capture_default_str();
+  app.add_flag(
+         "--sequential", result.sequential,
+         "Compute the job in this process with its plain sequential kernel, without node_crunch "
+         "(the baseline for speed-ups)")
+      ->group(roles);
+
+  const std::string liveness = "Liveness and scheduling";
+  double heartbeat = std::chrono::duration<double>(c.heartbeat).count();
+  double timeout = std::chrono::duration<double>(c.timeout).count();
+  double finish_grace = std::chrono::duration<double>(c.finish_grace).count();
+  double retry_max = std::chrono::duration<double>(c.retry_max).count();
+  app.add_option("--heartbeat", heartbeat, "Seconds between a node's heartbeats")
+      ->group(liveness)
+      ->capture_default_str();
+  app.add_option("--timeout", timeout,
+                 "Seconds of silence after which a node counts as lost and its work goes to others")
+      ->group(liveness)
+      ->capture_default_str();
+  app.add_option("--finish-grace", finish_grace,
+                 "Seconds the server waits for nodes to say goodbye at the end")
+      ->group(liveness)
+      ->capture_default_str();
+  app.add_option("--max-attempts", c.max_attempts,
+                 "Lost nodes a chunk may take with it before it is reported failed")
+      ->group(liveness)
+      ->capture_default_str();
+  app.add_option("--max-copies", c.max_copies,
+                 "Nodes that may work on one chunk at once: above 1, idle nodes re-run stragglers")
+      ->group(liveness)
+      ->capture_default_str();
+  app.add_option("--max-prefetch", c.max_prefetch,
+                 "Most tasks a worker thread may hold ahead (short tasks get more)")
+      ->group(liveness)
+      ->capture_default_str();
+  app.add_option("--connect-attempts", c.connect_attempts,
+                 "TCP node: attempts to reach the server before giving up")
+      ->group(liveness)
+      ->capture_default_str();
+  app.add_option("--retry-max", retry_max,
+                 "TCP node: longest wait between attempts, in seconds (the wait doubles from 0.2)")
+      ->group(liveness)
+      ->capture_default_str();
+  app.add_option("--max-frame-bytes", c.max_frame_bytes, "TCP: the largest message accepted")
+      ->group(liveness)
+      ->capture_default_str();
+  app.add_option("--mpi-piece-bytes", c.mpi_piece_bytes,
+                 "MPI: messages above this size travel in pieces")
+      ->group(liveness)
+      ->capture_default_str();
+
+  const std::string output = "Logging and output";
+  app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error or off")
+      ->group(output)
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+      ->capture_default_str();
+  app.add_option("--log-dir", c.log_dir, "Also log each process to DIR/<role>-<id>.log")
+      ->group(output);
+  app.add_flag("--quiet", c.quiet, "Log only warnings and errors")->group(output);
+  app.add_flag("--resume", c.resume, "Continue an interrupted run from its checkpoint")
+      ->group(output);
+
+  OptionSink sink(app, "Options of job '" + job.name + "'");
+  OptionSet job_options(sink);
+  job.declare_options(job_options);
+
+  std::vector<std::string> args;
+  for (int i = argc - 1; i >= (job_named ? 2 : 1); --i)
+    args.emplace_back(argv[i]);
+  try {
+    app.parse(args);
+  } catch (const CLI::CallForHelp& e) {
+    result.exit_now = true;
+    result.exit_status = app.exit(e, std::cout, std::cerr);
+    return result;
+  } catch (const CLI::CallForVersion& e) {
+    result.exit_now = true;
+    result.exit_status = app.exit(e, std::cout, std::cerr);
+    return result;
+  } catch (const CLI::ParseError& e) {
+    throw UsageError(fmt::format("{} (see {} {} --help)", e.what(), program, job.name));
+  }
+
+  c.heartbeat = to_duration(heartbeat, "--heartbeat");
+  c.timeout = to_duration(timeout, "--timeout");
+  c.finish_grace = to_duration(finish_grace, "--finish-grace");
+  c.retry_max = to_duration(retry_max, "--retry-max");
+  if (c.threads == 0) throw UsageError("--threads must be at least 1");
+  if (c.max_attempts == 0) throw UsageError("--max-attempts must be at least 1");
+  if (c.max_copies == 0) throw UsageError("--max-copies must be at least 1");
+  if (c.timeout <= c.heartbeat) {
+    throw UsageError(
+        fmt::format("--timeout ({} s) must be longer than --heartbeat ({} s)", timeout, heartbeat));
+  }
+  if (c.server && !c.connect.empty()) throw UsageError("--server and --connect exclude each other");
+  if (c.quiet) c.log_level = "warn";
+  if (!result.list) job.validate_options();
+  return result;
+}
+
+}  // namespace nc::detail

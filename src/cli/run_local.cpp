@@ -1,0 +1,56 @@
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "cli/logging.hpp"
+#include "cli/roles.hpp"
+#include "cli/server_setup.hpp"
+#include "transport/inproc/inproc.hpp"
+
+namespace nc::detail {
+
+int run_local(const JobEntry& job, const Configuration& config) {
+  setup_logging(config, "server");
+  add_log_file(config, "server");
+  ServerSetup setup(job, config);
+  InprocServerTransport inproc;
+  setup.runtime().add_transport(inproc);
+  auto server_end =
+      std::make_shared<InprocServerEnd>(setup.runtime().io(), setup.runtime().engine());
+
+  const unsigned count = config.local_nodes != 0
+                             ? config.local_nodes
+                             : std::max(1u, std::thread::hardware_concurrency());
+  spdlog::info("running alone: {} in-process node(s) of {} thread(s)", count, config.threads);
+  std::atomic<bool> stuck{false};
+  std::vector<std::thread> nodes;
+  nodes.reserve(count);
+  for (unsigned index = 1; index <= count; ++index) {
+    nodes.emplace_back([&, index] {
+      auto runtime = std::make_unique<NodeRuntime>(job.node_factory, job.name, config, false);
+      {
+        InprocNodeTransport transport(server_end, *runtime, index);
+        runtime->run(transport);
+      }
+      if (runtime->workers_stuck()) {
+        stuck = true;
+        (void)runtime.release();  // a worker is still inside user code: it cannot be destroyed
+      }
+    });
+  }
+  const int status = setup.run();
+  server_end->close();
+  for (auto& node : nodes)
+    node.join();
+  if (stuck) {
+    spdlog::default_logger()->flush();
+    std::_Exit(status);
+  }
+  return status;
+}
+
+}  // namespace nc::detail

@@ -1,0 +1,78 @@
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+
+#include "cli/logging.hpp"
+#include "cli/roles.hpp"
+#include "cli/server_setup.hpp"
+#include "transport/mpi/mpi_context.hpp"
+#include "transport/mpi/mpi_node.hpp"
+#include "transport/mpi/mpi_server.hpp"
+
+namespace nc::detail {
+namespace {
+
+int serve(const JobEntry& job, const Configuration& config, MpiContext& mpi) {
+  setup_logging(config, "server");
+  add_log_file(config, "server");
+  spdlog::info("MPI: rank 0 of {} serves, {} rank(s) compute", mpi.size(), mpi.size() - 1);
+  std::unique_ptr<ServerSetup> setup;
+  try {
+    setup = std::make_unique<ServerSetup>(job, config);
+  } catch (const std::exception& e) {
+    spdlog::error("the server could not start: {}", e.what());
+    mpi.abort(exit_failed);
+  }
+  MpiServerTransport transport(setup->runtime(), mpi.comm(), mpi.size(), config);
+  transport.start();
+  const int status = setup->run();
+  const auto silent = transport.silent_ranks();
+  if (!silent.empty()) {
+    std::string names;
+    for (const int rank : silent)
+      names += (names.empty() ? "" : ", ") + transport.describe_rank(rank);
+    spdlog::error(
+        "{} did not answer when the job ended: stopped or hung. {} Ending the MPI job without "
+        "waiting for it.",
+        names, status == exit_ok ? "The results are complete and written." : "");
+    mpi.abort(status);
+  }
+  return status;
+}
+
+int compute(const JobEntry& job, const Configuration& config, MpiContext& mpi) {
+  const std::string role = fmt::format("rank {}", mpi.rank());
+  setup_logging(config, role);
+  add_log_file(config, fmt::format("node-rank{}", mpi.rank()));
+  NodeRuntime runtime(job.node_factory, job.name, config, false);
+  runtime.handle_signals();
+  MpiNodeTransport transport(runtime, mpi.comm(), config);
+  const int status = runtime.run(transport);
+  if (!runtime.engine().reason().empty()) {
+    if (status == exit_ok)
+      spdlog::info("{}", runtime.engine().reason());
+    else
+      spdlog::error("{}", runtime.engine().reason());
+  }
+  if (runtime.workers_stuck()) {
+    spdlog::default_logger()->flush();
+    MPI_Finalize();
+    std::_Exit(status);
+  }
+  return status;
+}
+
+}  // namespace
+
+bool mpi_launched() {
+  return MpiContext::launched_by_mpi();
+}
+
+int run_mpi(const JobEntry& job, const Configuration& config, int& argc, char**& argv) {
+  MpiContext mpi(argc, argv);
+  if (mpi.size() < 2) return run_local(job, config);
+  return mpi.rank() == 0 ? serve(job, config, mpi) : compute(job, config, mpi);
+}
+
+}  // namespace nc::detail

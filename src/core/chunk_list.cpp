@@ -1,0 +1,179 @@
+#include "node_crunch/chunk_list.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "node_crunch/error.hpp"
+
+namespace nc {
+
+namespace {
+constexpr std::uint8_t kMaxCounter = 255;
+// How far into the oldest hand-outs a speculative copy is looked for: a bound, so that a
+// request costs O(1) even when many chunks are out.
+constexpr std::size_t kStragglerScan = 16;
+}  // namespace
+
+ChunkList::ChunkList(std::size_t count, Policy policy) : policy_(policy), slots_(count) {
+  if (policy_.max_attempts == 0) throw Error("ChunkList: max_attempts must be at least 1");
+  if (policy_.max_copies == 0) throw Error("ChunkList: max_copies must be at least 1");
+  policy_.max_attempts = std::min<unsigned>(policy_.max_attempts, kMaxCounter);
+  policy_.max_copies = std::min<unsigned>(policy_.max_copies, kMaxCounter);
+}
+
+std::uint64_t ChunkList::checked(ChunkID chunk) const {
+  if (chunk.value() >= slots_.size()) {
+    throw Error("ChunkList: there is no chunk " + std::to_string(chunk.value()) + " (" +
+                std::to_string(slots_.size()) + " chunks)")
+        .with_chunk(chunk);
+  }
+  return chunk.value();
+}
+
+void ChunkList::set_state(Slot& slot, ChunkState state) {
+  auto count = [this](ChunkState s) -> std::size_t* {
+    switch (s) {
+      case ChunkState::done:
+        return &done_;
+      case ChunkState::failed:
+        return &failed_;
+      case ChunkState::processing:
+        return &processing_;
+      case ChunkState::free:
+        return nullptr;
+    }
+    return nullptr;
+  };
+  if (auto* before = count(slot.state)) --*before;
+  if (auto* after = count(state)) ++*after;
+  slot.state = state;
+}
+
+std::optional<ChunkID> ChunkList::hand_out(NodeID node) {
+  const auto now = clock_();
+  while (!requeued_.empty()) {
+    const auto chunk = requeued_.front();
+    requeued_.pop_front();
+    if (slots_[chunk].state == ChunkState::free) return issue(chunk, node, now);
+  }
+  if (next_fresh_ < slots_.size()) return issue(next_fresh_++, node, now);
+  return speculate(node, now);
+}
+
+ChunkID ChunkList::issue(std::uint64_t chunk, NodeID node, Clock::time_point now) {
+  Slot& slot = slots_[chunk];
+  if (slot.state == ChunkState::free) set_state(slot, ChunkState::processing);
+  if (slot.copies < kMaxCounter) ++slot.copies;
+  held_[node].push_back({chunk, now});
+  out_order_.push_back({chunk, now});
+  if (out_order_.size() > 2 * processing_ + 64) prune_out_order();
+  return ChunkID{chunk};
+}
+
+bool ChunkList::holds(NodeID node, std::uint64_t chunk) const {
+  const auto it = held_.find(node);
+  if (it == held_.end()) return false;
+  return std::any_of(it->second.begin(), it->second.end(),
+                     [chunk](const Held& held) { return held.chunk == chunk; });
+}
+
+void ChunkList::prune_out_order() {
+  std::erase_if(out_order_, [this](const Held& held) {
+    return slots_[held.chunk].state != ChunkState::processing;
+  });
+}
+
+std::optional<ChunkID> ChunkList::speculate(NodeID node, Clock::time_point now) {
+  if (policy_.max_copies <= 1 || !have_mean_) return std::nullopt;
+  while (!out_order_.empty() && slots_[out_order_.front().chunk].state != ChunkState::processing) {
+    out_order_.pop_front();
+  }
+  const auto patience = std::chrono::duration<double>(policy_.straggler_factor * mean_seconds_);
+  const std::size_t scan = std::min(out_order_.size(), kStragglerScan);
+  for (std::size_t i = 0; i < scan; ++i) {
+    const Held held = out_order_[i];
+    const Slot& slot = slots_[held.chunk];
+    if (slot.state != ChunkState::processing) continue;
+    if (now - held.since < patience) break;  // hand-outs are in time order: the rest are younger
+    if (slot.copies >= policy_.max_copies || holds(node, held.chunk)) continue;
+    return issue(held.chunk, node, now);
+  }
+  return std::nullopt;
+}
+
+bool ChunkList::complete(ChunkID chunk, NodeID node) {
+  const auto index = checked(chunk);
+  Slot& slot = slots_[index];
+  const auto holder = held_.find(node);
+  if (holder != held_.end()) {
+    auto& list = holder->second;
+    const auto it =
+        std::find_if(list.begin(), list.end(), [index](const Held& h) { return h.chunk == index; });
+    if (it != list.end()) {
+      if (slot.state != ChunkState::done) {
+        // The mean chunk time, for the straggler rule; only first results count.
+        const double seconds = std::chrono::duration<double>(clock_() - it->since).count();
+        mean_seconds_ = have_mean_ ? 0.9 * mean_seconds_ + 0.1 * seconds : seconds;
+        have_mean_ = true;
+      }
+      if (slot.copies > 0) --slot.copies;
+      *it = list.back();
+      list.pop_back();
+      if (list.empty()) held_.erase(holder);
+    }
+  }
+  if (slot.state == ChunkState::done) return false;
+  set_state(slot, ChunkState::done);
+  return true;
+}
+
+std::vector<ChunkID> ChunkList::nodes_lost(const std::vector<NodeID>& nodes) {
+  std::vector<ChunkID> failed_now;
+  for (const NodeID node : nodes) {
+    const auto holder = held_.find(node);
+    if (holder == held_.end()) continue;
+    for (const Held& held : holder->second) {
+      Slot& slot = slots_[held.chunk];
+      if (slot.state != ChunkState::processing) continue;
+      if (slot.copies > 0) --slot.copies;
+      if (slot.losses < kMaxCounter) ++slot.losses;
+      if (slot.losses >= policy_.max_attempts) {
+        set_state(slot, ChunkState::failed);
+        failed_now.emplace_back(held.chunk);
+      } else if (slot.copies == 0) {
+        set_state(slot, ChunkState::free);
+        requeued_.push_back(held.chunk);
+      }
+    }
+    held_.erase(holder);
+  }
+  return failed_now;
+}
+
+void ChunkList::mark_done(ChunkID chunk) {
+  Slot& slot = slots_[checked(chunk)];
+  if (slot.state != ChunkState::done) set_state(slot, ChunkState::done);
+}
+
+JobProgress ChunkList::progress() const {
+  JobProgress progress;
+  progress.total = slots_.size();
+  progress.done = done_;
+  progress.failed = failed_;
+  progress.processing = processing_;
+  return progress;
+}
+
+ChunkState ChunkList::state(ChunkID chunk) const {
+  return slots_[checked(chunk)].state;
+}
+
+std::vector<ChunkID> ChunkList::failed_chunks() const {
+  std::vector<ChunkID> failed;
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i].state == ChunkState::failed) failed.emplace_back(i);
+  }
+  return failed;
+}
+
+}  // namespace nc

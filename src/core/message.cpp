@@ -1,0 +1,211 @@
+#include "core/message.hpp"
+
+#include "core/byte_reader.hpp"
+#include "node_crunch/error.hpp"
+
+namespace nc::detail {
+namespace {
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+
+void put_id(Bytes& out, auto id) {
+  put_le<std::uint64_t>(out, id.value());
+}
+void put_bool(Bytes& out, bool flag) {
+  put_le<std::uint8_t>(out, flag ? 1 : 0);
+}
+bool get_bool(ByteReader& in) {
+  const auto raw = in.get<std::uint8_t>();
+  if (raw > 1) throw ProtocolError("a flag is neither 0 nor 1");
+  return raw == 1;
+}
+
+void encode_body(const Message& message, Bytes& out) {
+  std::visit(Overloaded{
+                 [&](const Hello& m) {
+                   put_le(out, m.protocol);
+                   put_string(out, m.job);
+                   put_id(out, m.previous);
+                   put_le(out, m.threads);
+                   put_string(out, m.host);
+                   put_le(out, m.pid);
+                 },
+                 [&](const Welcome& m) {
+                   put_id(out, m.node);
+                   put_le(out, m.heartbeat_ms);
+                   put_le(out, m.results_seen);
+                   put_bool(out, m.fresh);
+                   put_bool(out, m.initial_data.has_value());
+                   if (m.initial_data) put_bytes(out, *m.initial_data);
+                 },
+                 [&](const Reject& m) { put_string(out, m.reason); },
+                 [&](const Request& m) { put_le(out, m.count); },
+                 [&](const Tasks& m) {
+                   put_le(out, m.results_seen);
+                   put_le<std::uint32_t>(out, static_cast<std::uint32_t>(m.items.size()));
+                   for (const auto& item : m.items) {
+                     put_id(out, item.attempt);
+                     put_bytes(out, item.payload);
+                   }
+                 },
+                 [&](const Results& m) {
+                   put_le(out, m.more);
+                   put_le<std::uint32_t>(out, static_cast<std::uint32_t>(m.items.size()));
+                   for (const auto& item : m.items) {
+                     put_id(out, item.attempt);
+                     put_le(out, item.compute_us);
+                     put_bytes(out, item.payload);
+                   }
+                 },
+                 [&](const Heartbeat&) {},
+                 [&](const Finish&) {},
+                 [&](const Abort& m) { put_string(out, m.reason); },
+                 [&](const TaskFailed& m) {
+                   put_id(out, m.attempt);
+                   put_string(out, m.what);
+                 },
+                 [&](const Bye&) {},
+                 [&](const StatusRequest&) {},
+                 [&](const StatusReply& m) { put_string(out, m.json); },
+             },
+             message);
+}
+
+Message decode_body(MessageType type, ByteReader& in) {
+  switch (type) {
+    case MessageType::hello: {
+      Hello m;
+      m.protocol = in.get<std::uint16_t>();
+      m.job = in.get_string();
+      m.previous = NodeID{in.get<std::uint64_t>()};
+      m.threads = in.get<std::uint32_t>();
+      m.host = in.get_string();
+      m.pid = in.get<std::uint32_t>();
+      return m;
+    }
+    case MessageType::welcome: {
+      Welcome m;
+      m.node = NodeID{in.get<std::uint64_t>()};
+      m.heartbeat_ms = in.get<std::uint32_t>();
+      m.results_seen = in.get<std::uint64_t>();
+      m.fresh = get_bool(in);
+      if (get_bool(in)) m.initial_data = in.get_bytes();
+      return m;
+    }
+    case MessageType::reject:
+      return Reject{in.get_string()};
+    case MessageType::request:
+      return Request{in.get<std::uint32_t>()};
+    case MessageType::tasks: {
+      Tasks m;
+      m.results_seen = in.get<std::uint64_t>();
+      const auto count = in.get_count(16);  // attempt + length
+      m.items.reserve(count);
+      for (std::uint32_t i = 0; i < count; ++i) {
+        TaskItem item;
+        item.attempt = AttemptID{in.get<std::uint64_t>()};
+        item.payload = in.get_bytes();
+        m.items.push_back(std::move(item));
+      }
+      return m;
+    }
+    case MessageType::results: {
+      Results m;
+      m.more = in.get<std::uint32_t>();
+      const auto count = in.get_count(24);  // attempt + time + length
+      m.items.reserve(count);
+      for (std::uint32_t i = 0; i < count; ++i) {
+        ResultItem item;
+        item.attempt = AttemptID{in.get<std::uint64_t>()};
+        item.compute_us = in.get<std::uint64_t>();
+        item.payload = in.get_bytes();
+        m.items.push_back(std::move(item));
+      }
+      return m;
+    }
+    case MessageType::heartbeat:
+      return Heartbeat{};
+    case MessageType::finish:
+      return Finish{};
+    case MessageType::abort:
+      return Abort{in.get_string()};
+    case MessageType::task_failed: {
+      TaskFailed m;
+      m.attempt = AttemptID{in.get<std::uint64_t>()};
+      m.what = in.get_string();
+      return m;
+    }
+    case MessageType::bye:
+      return Bye{};
+    case MessageType::status_request:
+      return StatusRequest{};
+    case MessageType::status_reply:
+      return StatusReply{in.get_string()};
+  }
+  throw ProtocolError("unknown message type " + std::to_string(static_cast<int>(type)));
+}
+
+}  // namespace
+
+MessageType type_of(const Message& message) {
+  return static_cast<MessageType>(message.index() + 1);
+}
+
+const char* name_of(MessageType type) {
+  switch (type) {
+    case MessageType::hello:
+      return "hello";
+    case MessageType::welcome:
+      return "welcome";
+    case MessageType::reject:
+      return "reject";
+    case MessageType::request:
+      return "request";
+    case MessageType::tasks:
+      return "tasks";
+    case MessageType::results:
+      return "results";
+    case MessageType::heartbeat:
+      return "heartbeat";
+    case MessageType::finish:
+      return "finish";
+    case MessageType::abort:
+      return "abort";
+    case MessageType::task_failed:
+      return "task_failed";
+    case MessageType::bye:
+      return "bye";
+    case MessageType::status_request:
+      return "status_request";
+    case MessageType::status_reply:
+      return "status_reply";
+  }
+  return "unknown";
+}
+
+void encode(const Message& message, Bytes& out) {
+  put_le(out, static_cast<std::uint8_t>(type_of(message)));
+  encode_body(message, out);
+}
+
+Bytes encode(const Message& message) {
+  Bytes out;
+  encode(message, out);
+  return out;
+}
+
+Message decode(ByteSpan bytes) {
+  ByteReader in(bytes);
+  const auto raw_type = in.get<std::uint8_t>();
+  if (raw_type < 1 || raw_type > static_cast<std::uint8_t>(MessageType::status_reply)) {
+    throw ProtocolError("unknown message type " + std::to_string(raw_type));
+  }
+  Message message = decode_body(static_cast<MessageType>(raw_type), in);
+  in.expect_end();
+  return message;
+}
+
+}  // namespace nc::detail

@@ -1,0 +1,438 @@
+#include "core/server_engine.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "core/json.hpp"
+
+namespace nc::detail {
+namespace {
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+
+std::string seconds_text(std::chrono::steady_clock::duration duration) {
+  return fmt::format("{:.1f} s", std::chrono::duration<double>(duration).count());
+}
+
+std::string chunk_text(std::optional<ChunkID> chunk) {
+  return chunk ? " on " + to_string(*chunk) : std::string();
+}
+
+}  // namespace
+
+ServerEngine::ServerEngine(ServerHandle& job, std::string job_name, const Configuration& config,
+                           Observer& observer, std::function<Clock::time_point()> clock)
+    : job_(job),
+      job_name_(std::move(job_name)),
+      config_(config),
+      observer_(observer),
+      clock_(std::move(clock)),
+      started_(clock_()),
+      last_tick_(started_) {
+  summary_.job = job_name_;
+  observer_.on_job_started(job_name_);
+}
+
+ServerEngine::Clock::duration ServerEngine::tick_interval() const {
+  const auto interval = std::min<Clock::duration>(config_.heartbeat, config_.timeout / 4);
+  return std::max<Clock::duration>(interval, std::chrono::milliseconds(10));
+}
+
+std::optional<NodeID> ServerEngine::node_of(const ServerLink& link) const {
+  const auto it = node_by_link_.find(&link);
+  if (it == node_by_link_.end()) return std::nullopt;
+  return it->second;
+}
+
+// Runs one call into user code. A BadPayload (a peer's undecodable bytes) is logged and the
+// call skipped; any other exception ends the job, naming the method, the node and the chunk.
+template <class F>
+bool ServerEngine::call_user(const char* method, std::optional<NodeID> node,
+                             std::optional<ChunkID> chunk, F&& call) {
+  try {
+    call();
+    return true;
+  } catch (const BadPayload& e) {
+    spdlog::warn("dropped data from {}{}: {}", node ? to_string(*node) : "a node",
+                 chunk_text(chunk), e.what());
+    return false;
+  } catch (const std::exception& e) {
+    fail(fmt::format("the server's {}{}{} threw: {}", method,
+                     node ? " for " + to_string(*node) : "", chunk_text(chunk), e.what()));
+    return false;
+  }
+}
+
+void ServerEngine::on_message(const ServerLinkPtr& link, Message message) {
+  std::visit(Overloaded{
+                 [&](Hello& hello) { on_hello(link, hello); },
+                 [&](Request& request) {
+                   if (auto* node = registered(link, MessageType::request)) {
+                     node->wanted += request.count;
+                     serve(*node);
+                   }
+                 },
+                 [&](Results& results) {
+                   if (auto* node = registered(link, MessageType::results))
+                     on_results(*node, results);
+                 },
+                 [&](Heartbeat&) { registered(link, MessageType::heartbeat); },
+                 [&](TaskFailed& failed) {
+                   if (auto* node = registered(link, MessageType::task_failed))
+                     on_task_failed(*node, failed);
+                 },
+                 [&](Bye&) {
+                   if (auto* node = registered(link, MessageType::bye, false);
+                       node && phase_ == Phase::running) {
+                     declare_lost({node->stats.info.id}, "it left");
+                   }
+                 },
+                 [&](StatusRequest&) {
+                   link->send(StatusReply{status_json()});
+                   if (!node_of(*link)) link->close("status sent");
+                 },
+                 [&](auto& other) {
+                   spdlog::warn(
+                       "{} sent a '{}' message, which only a server sends; closing its connection",
+                       link->address(), name_of(type_of(Message(other))));
+                   link->close("protocol violation");
+                 },
+             },
+             message);
+}
+
+// The node a message came from; a message before Hello is a protocol violation. Any message
+// counts as a sign of life, and revives a node that was declared lost.
+ServerEngine::NodeRecord* ServerEngine::registered(const ServerLinkPtr& link, MessageType type,
+                                                   bool revive_lost) {
+  const auto id = node_of(*link);
+  if (!id) {
+    spdlog::warn("{} sent '{}' before registering; closing its connection", link->address(),
+                 name_of(type));
+    link->close("not registered");
+    return nullptr;
+  }
+  NodeRecord& node = nodes_.at(*id);
+  node.stats.info.last_heartbeat = clock_();
+  if (revive_lost && node.stats.lost && phase_ == Phase::running) revive(node);
+  return &node;
+}
+
+void ServerEngine::on_hello(const ServerLinkPtr& link, const Hello& hello) {
+  if (phase_ != Phase::running) {
+    link->send(Finish{});
+    return;
+  }
+  if (node_of(*link)) {
+    spdlog::warn("{} registered twice; ignoring the second hello", link->address());
+    return;
+  }
+  if (hello.protocol != kProtocolVersion || hello.job != job_name_) {
+    const auto reason = hello.protocol != kProtocolVersion
+                            ? fmt::format("protocol version {} is not the server's {}",
+                                          hello.protocol, kProtocolVersion)
+                            : fmt::format("the server runs job '{}', the node was started for '{}'",
+                                          job_name_, hello.job);
+    spdlog::warn("refused a node at {}: {}", link->address(), reason);
+    link->send(Reject{reason});
+    link->close("rejected");
+    return;
+  }
+  const auto now = clock_();
+  const auto address = hello.host.empty() ? link->address()
+                                          : fmt::format("{} (host {}, pid {})", link->address(),
+                                                        hello.host, hello.pid);
+
+  const auto old = nodes_.find(hello.previous);
+  if (hello.previous.value() != 0 && old != nodes_.end()) {
+    // A node that lost its connection is back under its old id: its queued work still counts.
+    NodeRecord& node = old->second;
+    if (!node.stats.lost) declare_lost({node.stats.info.id}, "it reconnected");
+    if (node.link && node.link != link) {
+      node_by_link_.erase(node.link.get());
+      node.link->close("replaced by a new connection");
+    }
+    node.link = link;
+    node_by_link_[link.get()] = node.stats.info.id;
+    node.stats.info.address = address;
+    node.stats.info.last_heartbeat = now;
+    if (phase_ != Phase::running) return;
+    revive(node);
+    return;
+  }
+
+  const NodeID id{next_node_++};
+  NodeRecord& node = nodes_[id];
+  node.stats.info = NodeInfo{id, address, hello.threads, now, now};
+  node.link = link;
+  node_by_link_[link.get()] = id;
+
+  Welcome welcome;
+  welcome.node = id;
+  welcome.heartbeat_ms = static_cast<std::uint32_t>(config_.heartbeat.count());
+  welcome.fresh = true;
+  if (!call_user("initial_data", id, std::nullopt,
+                 [&] { welcome.initial_data = job_.initial_data(); }))
+    return;
+  link->send(welcome);
+  observer_.on_node_joined(node.stats.info, false);
+}
+
+void ServerEngine::revive(NodeRecord& node) {
+  node.stats.lost = false;
+  node.wanted = 0;  // the node forgets its open requests on Welcome and asks again
+  Welcome welcome;
+  welcome.node = node.stats.info.id;
+  welcome.heartbeat_ms = static_cast<std::uint32_t>(config_.heartbeat.count());
+  welcome.results_seen = node.results_seen;
+  welcome.fresh = false;
+  node.link->send(welcome);
+  observer_.on_node_joined(node.stats.info, true);
+}
+
+void ServerEngine::on_results(NodeRecord& node, Results& results) {
+  const NodeID id = node.stats.info.id;
+  for (ResultItem& item : results.items) {
+    ++node.results_seen;
+    std::optional<ChunkID> chunk;
+    if (const auto it = attempts_.find(item.attempt); it != attempts_.end()) {
+      chunk = it->second.chunk;
+      auto& owner = nodes_.at(it->second.node).attempts;
+      if (const auto pos = std::find(owner.begin(), owner.end(), item.attempt);
+          pos != owner.end()) {
+        *pos = owner.back();
+        owner.pop_back();
+      }
+      attempts_.erase(it);
+    }
+    ++node.stats.results;
+    ++summary_.results;
+    node.stats.busy += std::chrono::microseconds(item.compute_us);
+    if (!call_user("process_data_from_node", id, chunk, [&] { job_.process(id, item.payload); })) {
+      if (phase_ != Phase::running) return;
+      continue;
+    }
+    observer_.on_result(id, item.attempt, chunk);
+    if (phase_ != Phase::running) return;
+  }
+  node.wanted += results.more;
+  report_progress();
+  if (node.wanted > 0 && !node.parked) park(node);
+  serve_parked();
+}
+
+void ServerEngine::on_task_failed(NodeRecord& node, const TaskFailed& failed) {
+  std::optional<ChunkID> chunk;
+  if (const auto it = attempts_.find(failed.attempt); it != attempts_.end())
+    chunk = it->second.chunk;
+  if (failed.attempt.value() == 0) {
+    fail(fmt::format("{} ({}) failed in set_initial_data: {}", to_string(node.stats.info.id),
+                     node.stats.info.address, failed.what));
+  } else {
+    fail(fmt::format("{} ({}) failed{} ({}): {}", to_string(node.stats.info.id),
+                     node.stats.info.address, chunk_text(chunk), to_string(failed.attempt),
+                     failed.what));
+  }
+}
+
+void ServerEngine::serve(NodeRecord& node) {
+  if (phase_ != Phase::running || node.stats.lost || node.wanted == 0) return;
+  const NodeID id = node.stats.info.id;
+  Tasks batch;
+  while (node.wanted > 0) {
+    ErasedStatus status;
+    if (!call_user("prepare_data_for_node", id, std::nullopt, [&] { status = job_.prepare(id); }))
+      return;
+    if (status.kind == ErasedStatus::Kind::waiting) {
+      park(node);
+      break;
+    }
+    if (status.kind == ErasedStatus::Kind::finished) {
+      finish();
+      return;
+    }
+    const AttemptID attempt{next_attempt_++};
+    attempts_.emplace(attempt, Attempt{id, status.chunk});
+    node.attempts.push_back(attempt);
+    batch.items.push_back(TaskItem{attempt, std::move(status.task)});
+    --node.wanted;
+    ++node.stats.tasks_sent;
+    ++summary_.tasks_sent;
+    observer_.on_task_sent(id, attempt, status.chunk);
+  }
+  if (!batch.items.empty()) {
+    batch.results_seen = node.results_seen;
+    node.link->send(batch);
+  }
+}
+
+void ServerEngine::park(NodeRecord& node) {
+  if (node.parked) return;
+  node.parked = true;
+  parked_.push_back(node.stats.info.id);
+}
+
+void ServerEngine::serve_parked() {
+  // Work may have appeared (a result came in, a node was lost, time passed): answer the held
+  // requests, oldest first. A node that meets Waiting again parks again at the back.
+  for (std::size_t round = parked_.size(); round > 0 && phase_ == Phase::running; --round) {
+    const NodeID id = parked_.front();
+    parked_.pop_front();
+    NodeRecord& node = nodes_.at(id);
+    node.parked = false;
+    serve(node);
+  }
+}
+
+void ServerEngine::forget_attempts(NodeRecord& node) {
+  summary_.reassigned += node.attempts.size();
+  for (const AttemptID attempt : node.attempts)
+    attempts_.erase(attempt);
+  node.attempts.clear();
+  node.attempts.shrink_to_fit();
+}
+
+void ServerEngine::declare_lost(const std::vector<NodeID>& ids, const std::string& reason) {
+  std::vector<NodeID> lost;
+  for (const NodeID id : ids) {
+    NodeRecord& node = nodes_.at(id);
+    if (node.stats.lost) continue;
+    node.stats.lost = true;
+    ++node.stats.times_lost;
+    node.wanted = 0;
+    forget_attempts(node);
+    lost.push_back(id);
+    observer_.on_node_lost(node.stats.info, reason);
+  }
+  if (lost.empty() || phase_ != Phase::running) return;
+  if (!call_user("heartbeat_timeout", std::nullopt, std::nullopt, [&] { job_.nodes_lost(lost); }))
+    return;
+  report_progress();
+  serve_parked();
+}
+
+void ServerEngine::report_progress() {
+  const JobProgress progress = job_.progress();
+  if (progress.failed > failed_chunks_seen_) {
+    spdlog::error("{} chunk(s) failed: each lost {} node(s)", progress.failed - failed_chunks_seen_,
+                  config_.max_attempts);
+    failed_chunks_seen_ = progress.failed;
+  }
+  observer_.on_progress(progress);
+}
+
+void ServerEngine::on_link_closed(const ServerLinkPtr& link, const std::string& reason) {
+  const auto id = node_of(*link);
+  if (!id) return;
+  node_by_link_.erase(link.get());
+  NodeRecord& node = nodes_.at(*id);
+  if (node.link == link) node.link.reset();
+  if (phase_ == Phase::running) declare_lost({*id}, reason);
+}
+
+void ServerEngine::on_tick() {
+  if (phase_ != Phase::running) return;
+  const auto now = clock_();
+  // If this thread was held up (a slow user method), heartbeats may be waiting unread in the
+  // transports: judge nobody before they are read.
+  const bool stalled = now - last_tick_ > config_.timeout / 2;
+  last_tick_ = now;
+  if (!stalled) {
+    std::vector<NodeID> silent;
+    for (const auto& [id, node] : nodes_) {
+      if (!node.stats.lost && now - node.stats.info.last_heartbeat > config_.timeout)
+        silent.push_back(id);
+    }
+    if (!silent.empty()) {
+      std::sort(silent.begin(), silent.end());
+      for (const NodeID id : silent) {
+        auto& node = nodes_.at(id);
+        if (node.link) node.link->close("heartbeat timeout");
+      }
+      declare_lost(silent, "no heartbeat for " + seconds_text(config_.timeout));
+    }
+  }
+  serve_parked();
+}
+
+void ServerEngine::interrupt(const std::string& reason) {
+  if (phase_ != Phase::running) return;
+  end(exit_interrupted, "interrupted: " + reason,
+      Abort{"the server was interrupted (" + reason + ")"});
+}
+
+void ServerEngine::finish() {
+  if (phase_ != Phase::running) return;
+  // Nodes may go while the server writes its results.
+  end(exit_ok, "", Finish{});
+}
+
+void ServerEngine::fail(const std::string& reason) {
+  if (phase_ != Phase::running) return;
+  end(exit_failed, reason, Abort{reason});
+}
+
+void ServerEngine::end(int status, const std::string& failure, const Message& farewell) {
+  phase_ = Phase::done;
+  exit_status_ = status;
+  summary_.failure = failure;
+  for (auto& [id, node] : nodes_) {
+    if (node.link) node.link->send(farewell);
+  }
+  if (status == exit_ok) {
+    try {
+      job_.finish();
+    } catch (const std::exception& e) {
+      exit_status_ = exit_failed;
+      summary_.failure = fmt::format("the server's finish_job threw: {}", e.what());
+    }
+  }
+  summary_.progress = job_.progress();
+  if (exit_status_ == exit_ok && summary_.progress.failed > 0) {
+    exit_status_ = exit_failed;
+    summary_.failure =
+        fmt::format("{} of {} chunks failed", summary_.progress.failed, summary_.progress.total);
+  }
+  summary_.ok = exit_status_ == exit_ok;
+  summary_.wall = clock_() - started_;
+  summary_.nodes.clear();
+  for (const auto& [id, node] : nodes_)
+    summary_.nodes.push_back(node.stats);
+  std::sort(summary_.nodes.begin(), summary_.nodes.end(),
+            [](const auto& a, const auto& b) { return a.info.id < b.info.id; });
+  observer_.on_job_finished(summary_);
+  if (on_done_) on_done_();
+}
+
+std::string ServerEngine::status_json() const {
+  const auto now = clock_();
+  const JobProgress progress = job_.progress();
+  std::string nodes;
+  std::vector<NodeID> ids;
+  for (const auto& [id, node] : nodes_)
+    ids.push_back(id);
+  std::sort(ids.begin(), ids.end());
+  for (const NodeID id : ids) {
+    const NodeRecord& node = nodes_.at(id);
+    if (!nodes.empty()) nodes += ",";
+    nodes += fmt::format(
+        R"({{"id":{},"address":"{}","threads":{},"lost":{},"last_heartbeat_s":{:.3f},"tasks":{},"results":{},"busy_s":{:.3f}}})",
+        id.value(), json_escape(node.stats.info.address), node.stats.info.threads,
+        node.stats.lost ? "true" : "false",
+        std::chrono::duration<double>(now - node.stats.info.last_heartbeat).count(),
+        node.stats.tasks_sent, node.stats.results,
+        std::chrono::duration<double>(node.stats.busy).count());
+  }
+  return fmt::format(
+      R"({{"job":"{}","state":"{}","elapsed_s":{:.3f},"chunks":{{"total":{},"done":{},"failed":{},"processing":{}}},"tasks_sent":{},"results":{},"nodes":[{}]}})",
+      json_escape(job_name_), phase_ == Phase::running ? "running" : "done",
+      std::chrono::duration<double>(now - started_).count(), progress.total, progress.done,
+      progress.failed, progress.processing, summary_.tasks_sent, summary_.results, nodes);
+}
+
+}  // namespace nc::detail

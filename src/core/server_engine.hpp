@@ -1,0 +1,113 @@
+#pragma once
+// The server side of the protocol, as a state machine that knows no transport and no thread.
+//
+// Transports feed it messages and lost connections; a timer calls on_tick. It calls the
+// user's server (through ServerHandle) and answers through each node's ServerLink.
+// It implements the guarantees of the architecture: registration with initial data, pull
+// scheduling with held requests (Waiting), heartbeat timeouts reported once per loss, attempt
+// ids, a node that comes back, finish_job exactly once, loud failure on a user exception.
+//
+// Thread safety: none; one thread (the server's event loop) calls every method.
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/message.hpp"
+#include "core/server_link.hpp"
+#include "node_crunch/configuration.hpp"
+#include "node_crunch/detail/job_adapters.hpp"
+#include "node_crunch/exit_status.hpp"
+#include "node_crunch/observer.hpp"
+
+namespace nc::detail {
+
+class ServerEngine {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  ServerEngine(
+      ServerHandle& job, std::string job_name, const Configuration& config, Observer& observer,
+      std::function<Clock::time_point()> clock = [] { return Clock::now(); });
+
+  void on_message(const ServerLinkPtr& link, Message message);
+  void on_link_closed(const ServerLinkPtr& link, const std::string& reason);
+  /// Heartbeat timeouts and held requests; call every tick_interval().
+  void on_tick();
+  /// Stop handing out work and end now (SIGTERM); the exit status says "interrupted".
+  void interrupt(const std::string& reason);
+
+  [[nodiscard]] bool done() const { return phase_ == Phase::done; }
+  [[nodiscard]] int exit_status() const { return exit_status_; }
+  [[nodiscard]] const JobSummary& summary() const { return summary_; }
+  [[nodiscard]] Clock::duration tick_interval() const;
+  [[nodiscard]] std::string status_json() const;
+  /// The node a link belongs to, if it registered.
+  [[nodiscard]] std::optional<NodeID> node_of(const ServerLink& link) const;
+
+  /// Called once when the engine is done (to stop the event loop).
+  void set_on_done(std::function<void()> on_done) { on_done_ = std::move(on_done); }
+
+ private:
+  enum class Phase { running, done };
+
+  struct NodeRecord {
+    NodeStatistics stats;
+    ServerLinkPtr link;
+    std::uint32_t wanted = 0;  // tasks asked for and not yet given
+    bool parked = false;       // its request met Waiting; retried when work may have appeared
+    std::uint64_t results_seen = 0;
+    std::vector<AttemptID> attempts;  // handed out, not yet answered
+  };
+  struct Attempt {
+    NodeID node;
+    std::optional<ChunkID> chunk;
+  };
+
+  void on_hello(const ServerLinkPtr& link, const Hello& hello);
+  void on_results(NodeRecord& node, Results& results);
+  void on_task_failed(NodeRecord& node, const TaskFailed& failed);
+  NodeRecord* registered(const ServerLinkPtr& link, MessageType type, bool revive_lost = true);
+
+  void serve(NodeRecord& node);
+  void serve_parked();
+  void park(NodeRecord& node);
+  void declare_lost(const std::vector<NodeID>& ids, const std::string& reason);
+  void revive(NodeRecord& node);
+  void forget_attempts(NodeRecord& node);
+  void report_progress();
+
+  void finish();
+  void fail(const std::string& reason);
+  void end(int status, const std::string& failure, const Message& farewell);
+  template <class F>
+  bool call_user(const char* method, std::optional<NodeID> node, std::optional<ChunkID> chunk,
+                 F&& call);
+
+  ServerHandle& job_;
+  std::string job_name_;
+  const Configuration& config_;
+  Observer& observer_;
+  std::function<Clock::time_point()> clock_;
+  std::function<void()> on_done_;
+
+  Phase phase_ = Phase::running;
+  int exit_status_ = 0;
+  JobSummary summary_;
+  Clock::time_point started_;
+  Clock::time_point last_tick_;
+
+  std::unordered_map<NodeID, NodeRecord> nodes_;
+  std::unordered_map<const ServerLink*, NodeID> node_by_link_;
+  std::unordered_map<AttemptID, Attempt> attempts_;
+  std::deque<NodeID> parked_;
+  std::uint64_t next_node_ = 1;
+  std::uint64_t next_attempt_ = 1;
+  std::size_t failed_chunks_seen_ = 0;
+};
+
+}  // namespace nc::detail

@@ -1,0 +1,24 @@
+#pragma once
+// The server engine's handle on one node's connection; each transport implements it.
+
+#include <memory>
+#include <string>
+
+#include "core/message.hpp"
+
+namespace nc::detail {
+
+class ServerLink {
+ public:
+  virtual ~ServerLink() = default;
+  /// Queues a message to the node; never blocks; a no-op once the link is closed.
+  virtual void send(const Message& message) = 0;
+  /// Drops the connection (TCP); transports without connections ignore it.
+  virtual void close(const std::string& reason) = 0;
+  /// Where the node is: "rank 3", "10.0.0.7:50412", "local node 2".
+  [[nodiscard]] virtual std::string address() const = 0;
+};
+
+using ServerLinkPtr = std::shared_ptr<ServerLink>;
+
+}  // namespace nc::detail

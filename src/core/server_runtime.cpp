@@ -1,0 +1,65 @@
+#include "core/server_runtime.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <csignal>
+#include <memory>
+
+namespace nc::detail {
+
+ServerRuntime::ServerRuntime(ServerHandle& job, std::string job_name, const Configuration& config,
+                             Observer& observer)
+    : engine_(job, std::move(job_name), config, observer), tick_(io_) {}
+
+void ServerRuntime::handle_signals() {
+  signals_.emplace(io_, SIGINT, SIGTERM);
+  signals_->async_wait([this](const boost::system::error_code& error, int signal) {
+    if (error) return;
+    const char* name = signal == SIGTERM ? "SIGTERM" : "SIGINT";
+    spdlog::warn("{} received: stopping the job", name);
+    engine_.interrupt(name);
+  });
+}
+
+void ServerRuntime::schedule_tick() {
+  tick_.expires_after(engine_.tick_interval());
+  tick_.async_wait([this](const boost::system::error_code& error) {
+    if (error || engine_.done()) return;
+    engine_.on_tick();
+    if (!engine_.done()) schedule_tick();
+  });
+}
+
+void ServerRuntime::drain_transports() {
+  auto pending = std::make_shared<std::size_t>(transports_.size());
+  if (*pending == 0) {
+    stop_();
+    return;
+  }
+  for (auto* transport : transports_) {
+    transport->drain([this, pending] {
+      if (--*pending == 0) stop_();
+    });
+  }
+}
+
+int ServerRuntime::run() {
+  auto guard = boost::asio::make_work_guard(io_);
+  stop_ = [this, &guard] {
+    guard.reset();
+    io_.stop();
+  };
+  engine_.set_on_done([this] {
+    tick_.cancel();
+    if (signals_) signals_->cancel();
+    // Not from inside the engine's call stack: let it return first.
+    boost::asio::post(io_, [this] { drain_transports(); });
+  });
+  schedule_tick();
+  io_.run();
+  return engine_.exit_status();
+}
+
+}  // namespace nc::detail

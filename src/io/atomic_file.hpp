@@ -1,0 +1,27 @@
+#pragma once
+// Writes a file under a temporary name beside it and renames it into place only when it is
+// complete and on disk: a full disk or a crash never leaves a half-written file under the
+// real name, and never destroys a good older one.
+
+#include <string>
+
+namespace nc::detail {
+
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::string path);
+  ~AtomicFile();  // removes the temporary file unless committed
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  [[nodiscard]] const std::string& temporary() const { return temporary_; }
+  /// fsync the temporary file and rename it to the real name; throws IoError.
+  void commit();
+
+ private:
+  std::string path_;
+  std::string temporary_;
+  bool committed_ = false;
+};
+
+}  // namespace nc::detail

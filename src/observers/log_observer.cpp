@@ -1,0 +1,62 @@
+#include "observers/log_observer.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace nc::detail {
+namespace {
+double seconds(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+}  // namespace
+
+void LogObserver::on_job_started(std::string_view job) {
+  started_ = last_line_ = std::chrono::steady_clock::now();
+  spdlog::info("job '{}' started", job);
+}
+
+void LogObserver::on_node_joined(const NodeInfo& node, bool rejoined) {
+  ++nodes_alive_;
+  if (rejoined && nodes_lost_ > 0) --nodes_lost_;
+  spdlog::info("{} {} at {} ({} thread{})", to_string(node.id), rejoined ? "is back" : "joined",
+               node.address, node.threads, node.threads == 1 ? "" : "s");
+}
+
+void LogObserver::on_node_lost(const NodeInfo& node, std::string_view reason) {
+  if (nodes_alive_ > 0) --nodes_alive_;
+  ++nodes_lost_;
+  spdlog::warn("{} at {} is lost: {}; its work goes to others", to_string(node.id), node.address,
+               reason);
+}
+
+void LogObserver::on_progress(const JobProgress& progress) {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_line_ < progress_every_ || progress.total == 0) return;
+  last_line_ = now;
+  const double elapsed = seconds(now - started_);
+  const double rate = elapsed > 0 ? static_cast<double>(progress.done) / elapsed : 0.0;
+  const double eta =
+      rate > 0 ? static_cast<double>(progress.total - progress.done - progress.failed) / rate : 0.0;
+  spdlog::info(
+      "progress: {}/{} chunks ({:.1f}%), {:.1f} chunks/s, ETA {:.0f} s, {} nodes alive, {} lost",
+      progress.done, progress.total,
+      100.0 * static_cast<double>(progress.done) / static_cast<double>(progress.total), rate, eta,
+      nodes_alive_, nodes_lost_);
+}
+
+void LogObserver::on_job_finished(const JobSummary& summary) {
+  if (summary.ok) {
+    spdlog::info("job '{}' finished in {:.2f} s: {} tasks, {} results, {} reassigned", summary.job,
+                 seconds(summary.wall), summary.tasks_sent, summary.results, summary.reassigned);
+  } else {
+    spdlog::error("job '{}' ended after {:.2f} s: {}", summary.job, seconds(summary.wall),
+                  summary.failure);
+  }
+  for (const auto& node : summary.nodes) {
+    spdlog::info("  {} ({}): {} results, {:.2f} s busy{}", to_string(node.info.id),
+                 node.info.address, node.results, std::chrono::duration<double>(node.busy).count(),
+                 node.times_lost > 0 ? fmt::format(", lost {} time(s)", node.times_lost) : "");
+  }
+}
+
+}  // namespace nc::detail
