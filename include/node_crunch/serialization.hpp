@@ -14,12 +14,14 @@
 #include <boost/archive/archive_exception.hpp>
 #include <boost/serialization/optional.hpp>
 #include <boost/serialization/string.hpp>
+#include <boost/serialization/utility.hpp>
 #include <boost/serialization/vector.hpp>
 #include <string>
 
 #include "node_crunch/bytes.hpp"
 #include "node_crunch/error.hpp"
 #include "node_crunch/portable_archive.hpp"
+#include "node_crunch/std_optional.hpp"
 
 namespace nc {
 

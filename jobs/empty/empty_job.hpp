@@ -15,6 +15,8 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <stdexcept>
+#include <string>
 
 namespace empty {
 
@@ -27,7 +29,17 @@ struct Pair {  // 16 bytes on the wire
   }
 };
 
+/// Sent to every node: which task it must refuse (tests of failure handling), if any.
+struct Setup {
+  std::uint64_t fail_on = ~std::uint64_t{0};
+  template <class Archive>
+  void serialize(Archive& ar, const unsigned /*version*/) {
+    ar & fail_on;
+  }
+};
+
 struct Types {
+  using InitialData = Setup;
   using Task = Pair;
   using Result = Pair;
 };
@@ -39,7 +51,11 @@ inline std::uint64_t expected_check(std::uint64_t index) {
 
 struct Options {
   std::uint64_t tasks = 100000;
-  void declare(nc::OptionSet& o) { o.add("--tasks", tasks, "How many empty tasks"); }
+  std::uint64_t fail_on = ~std::uint64_t{0};
+  void declare(nc::OptionSet& o) {
+    o.add("--tasks", tasks, "How many empty tasks");
+    o.add("--fail-on", fail_on, "Make the nodes throw on this task (to see how a failing job ends)");
+  }
   void validate() const {
     if (tasks == 0) throw nc::UsageError("--tasks must be at least 1");
   }
@@ -53,7 +69,9 @@ class Server final : public nc::Server<Types> {
       "tasks that do nothing: measures node_crunch's own cost per task";
 
   Server(const Options& options, const nc::Configuration& config)
-      : chunks_(options.tasks, config.chunk_policy()), start_(std::chrono::steady_clock::now()) {}
+      : setup_{options.fail_on}, chunks_(options.tasks, config.chunk_policy()), start_(std::chrono::steady_clock::now()) {}
+
+  std::optional<Setup> initial_data() override { return setup_; }
 
   nc::JobStatus<Pair> prepare_data_for_node(nc::NodeID node) override {
     return chunks_.next(node, [](nc::ChunkID c) { return Pair{c.value(), 0}; });
@@ -82,6 +100,7 @@ class Server final : public nc::Server<Types> {
   [[nodiscard]] nc::JobProgress progress() const override { return chunks_.progress(); }
 
  private:
+  Setup setup_;
   nc::ChunkList chunks_;
   std::uint64_t unique_ = 0;
   std::chrono::steady_clock::time_point start_;
@@ -89,9 +108,18 @@ class Server final : public nc::Server<Types> {
 
 class Node final : public nc::Node<Types> {
  public:
+  void set_initial_data(nc::NodeID /*node*/, const std::optional<Setup>& setup) override {
+    if (setup) setup_ = *setup;
+  }
   Pair process_data_from_server(const Pair& task) override {
+    if (task.index == setup_.fail_on) {
+      throw std::runtime_error("task " + std::to_string(task.index) + " refused (--fail-on)");
+    }
     return Pair{task.index, expected_check(task.index)};
   }
+
+ private:
+  Setup setup_;
 };
 
 }  // namespace empty

@@ -69,6 +69,10 @@ bool ServerEngine::call_user(const char* method, std::optional<NodeID> node,
 }
 
 void ServerEngine::on_message(const ServerLinkPtr& link, Message message) {
+  if (phase_ == Phase::done && !std::holds_alternative<Hello>(message) &&
+      !std::holds_alternative<StatusRequest>(message)) {
+    return;  // the job is over: results, requests and goodbyes change nothing now
+  }
   std::visit(Overloaded{
                  [&](Hello& hello) { on_hello(link, hello); },
                  [&](Request& request) {

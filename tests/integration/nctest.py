@@ -1,0 +1,177 @@
+"""Helpers for node_crunch's process-level tests: start the real programs, bounded in time,
+and check their outputs against an independent implementation."""
+import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+NC_JOB = os.environ.get("NC_JOB", "nc_job")
+MPIEXEC = os.environ.get("NC_MPIEXEC", "mpiexec")
+MPIEXEC_PREFLAGS = shlex.split(os.environ.get("NC_MPIEXEC_PREFLAGS", ""))
+MPIEXEC_NUMPROC_FLAG = os.environ.get("NC_MPIEXEC_NUMPROC_FLAG", "-n")
+
+
+def fail(message):
+    print("FAIL:", message, flush=True)
+    sys.exit(1)
+
+
+def check(condition, message):
+    if not condition:
+        fail(message)
+    print("ok:", message, flush=True)
+
+
+class Workdir:
+    """A temporary directory, removed afterwards unless the test failed."""
+
+    def __enter__(self):
+        self.path = tempfile.mkdtemp(prefix="nc-test-")
+        return self.path
+
+    def __exit__(self, kind, value, traceback):
+        if kind is None:
+            shutil.rmtree(self.path, ignore_errors=True)
+        else:
+            print("kept", self.path, "for inspection")
+
+
+def mpirun_command(ranks, args, program=None):
+    return [MPIEXEC, MPIEXEC_NUMPROC_FLAG, str(ranks), *MPIEXEC_PREFLAGS, program or NC_JOB, *args]
+
+
+def run(command, timeout, cwd=None, env=None):
+    """Runs to the end (or kills it after `timeout` s); returns (status, stdout, stderr)."""
+    print("+", " ".join(command), flush=True)
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        out, err = process.communicate()
+        print(out, err)
+        fail(f"timed out after {timeout} s: {' '.join(command)}")
+    return process.returncode, out, err
+
+
+class Background:
+    """A process whose stderr is read as it comes, so a test can wait for a line."""
+
+    def __init__(self, command, cwd=None, env=None):
+        print("+ (background)", " ".join(command), flush=True)
+        self.process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True, start_new_session=True)
+        self.lines = []
+        self.out_lines = []
+        self.lock = threading.Lock()
+        self.readers = [threading.Thread(target=self._read, args=(self.process.stderr, self.lines), daemon=True),
+                        threading.Thread(target=self._read, args=(self.process.stdout, self.out_lines), daemon=True)]
+        for reader in self.readers:
+            reader.start()
+
+    def _read(self, stream, into):
+        for line in stream:
+            with self.lock:
+                into.append(line)
+
+    def text(self):
+        with self.lock:
+            return "".join(self.lines)
+
+    def stdout(self):
+        with self.lock:
+            return "".join(self.out_lines)
+
+    def wait_for(self, pattern, timeout, stream="stderr"):
+        """Waits until `pattern` (a regex) matches the output; returns the match."""
+        deadline = time.monotonic() + timeout
+        regex = re.compile(pattern)
+        while time.monotonic() < deadline:
+            found = regex.search(self.text() if stream == "stderr" else self.stdout())
+            if found:
+                return found
+            if self.process.poll() is not None:
+                time.sleep(0.1)
+                found = regex.search(self.text() if stream == "stderr" else self.stdout())
+                if found:
+                    return found
+                break
+            time.sleep(0.02)
+        print(self.text())
+        fail(f"no line matching {pattern!r} within {timeout} s")
+
+    def wait(self, timeout):
+        try:
+            status = self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            print(self.text())
+            fail(f"did not end within {timeout} s")
+        for reader in self.readers:
+            reader.join(timeout=5)
+        return status
+
+    def kill(self):
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def mandel_reference(width, height, max_iter, re_min=-2.0, re_max=1.0, im_min=-1.5, im_max=1.5):
+    """The Mandelbrot escape times, written independently of node_crunch (numpy, complex
+    arithmetic): c = (re_min + x*(re_max-re_min)/width) + i*(im_min + y*(im_max-im_min)/height),
+    z = 0, z = z*z + c for n = 0..max_iter-1, value = first n with |z|^2 > 4, else max_iter."""
+    import numpy as np
+    cr = re_min + np.arange(width, dtype=np.float64) * (re_max - re_min) / width
+    ci = im_min + np.arange(height, dtype=np.float64) * (im_max - im_min) / height
+    c = (cr[np.newaxis, :] + 0j) + (ci[:, np.newaxis] * 1j)
+    z = np.zeros_like(c)
+    out = np.full(c.shape, max_iter, dtype=np.uint32)
+    alive = np.ones(c.shape, dtype=bool)
+    index = np.nonzero(alive)
+    zs, cs = z[index], c[index]
+    rows, cols = index
+    for n in range(max_iter):
+        zs = zs * zs + cs
+        escaped = (zs.real * zs.real + zs.imag * zs.imag) > 4.0
+        if escaped.any():
+            out[rows[escaped], cols[escaped]] = n
+            keep = ~escaped
+            zs, cs, rows, cols = zs[keep], cs[keep], rows[keep], cols[keep]
+        if zs.size == 0:
+            break
+    return out
+
+
+def read_dataset(path, name="mandel"):
+    import h5py
+    with h5py.File(path, "r") as f:
+        return f[name][...], dict(f[name].attrs)
+
+
+def compare_with_reference(path, width, height, max_iter, **region):
+    import numpy as np
+    data, attrs = read_dataset(path)
+    check(data.shape == (height, width), f"{path} has shape {data.shape}, expected {(height, width)}")
+    check(data.dtype == np.uint32, f"{path} holds uint32")
+    reference = mandel_reference(width, height, max_iter, **region)
+    differ = int(np.count_nonzero(data != reference))
+    share = differ / data.size
+    print(f"{differ} of {data.size} pixels differ from the independent reference ({share:.2e})")
+    check(share <= 1e-4, "the picture matches the independent reference on (nearly) every pixel")
+    return data, attrs

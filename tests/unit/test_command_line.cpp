@@ -1,0 +1,69 @@
+#include <catch2/catch.hpp>
+
+#include "cli/command_line.hpp"
+#include "test_support.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Args {
+  explicit Args(std::vector<std::string> words) : storage(std::move(words)) {
+    for (auto& word : storage) pointers.push_back(word.data());
+  }
+  int argc() { return static_cast<int>(pointers.size()); }
+  char** argv() { return pointers.data(); }
+  std::vector<std::string> storage;
+  std::vector<char*> pointers;
+};
+
+std::vector<nc::detail::JobEntry> two_jobs() {
+  std::vector<nc::detail::JobEntry> jobs;
+  jobs.push_back(nc::detail::make_job_entry<test::SquareServer, test::SquareNode>("square", "squares numbers"));
+  jobs.push_back(nc::detail::make_job_entry<test::SquareServer, test::SquareNode>("cube", "another"));
+  return jobs;
+}
+
+nc::detail::CommandLine parse(std::vector<std::string> words) {
+  Args args(std::move(words));
+  return nc::detail::parse_command_line(two_jobs(), args.argc(), args.argv());
+}
+
+}  // namespace
+
+TEST_CASE("the first argument picks the job; the default is the first job", "[command_line]") {
+  CHECK(parse({"nc_job"}).job == 0);
+  CHECK(parse({"nc_job", "cube"}).job == 1);
+  CHECK(parse({"nc_job", "--threads", "2"}).job == 0);
+  CHECK_THROWS_WITH(parse({"nc_job", "spiral"}), Catch::Contains("unknown job 'spiral'") && Catch::Contains("square, cube"));
+}
+
+TEST_CASE("framework options fill the configuration", "[command_line]") {
+  const auto command = parse({"nc_job", "square", "--heartbeat", "0.25", "--timeout", "2", "--threads", "4",
+                              "--max-attempts", "5", "--nodes", "3", "--listen", "127.0.0.1:0", "--quiet"});
+  CHECK(command.config.heartbeat == 250ms);
+  CHECK(command.config.timeout == 2000ms);
+  CHECK(command.config.threads == 4);
+  CHECK(command.config.max_attempts == 5);
+  CHECK(command.config.local_nodes == 3);
+  CHECK(command.config.listen == "127.0.0.1:0");
+  CHECK(command.config.log_level == "warn");
+  CHECK(command.config.chunk_policy().max_attempts == 5);
+}
+
+TEST_CASE("bad values are refused with a message that says which option", "[command_line]") {
+  CHECK_THROWS_WITH(parse({"nc_job", "--timeout", "0.5", "--heartbeat", "1"}), Catch::Contains("--timeout"));
+  CHECK_THROWS_WITH(parse({"nc_job", "--heartbeat", "-1"}), Catch::Contains("--heartbeat"));
+  CHECK_THROWS_WITH(parse({"nc_job", "--threads", "0"}), Catch::Contains("--threads"));
+  CHECK_THROWS_WITH(parse({"nc_job", "--log-level", "loud"}), Catch::Contains("--log-level"));
+  CHECK_THROWS_WITH(parse({"nc_job", "--no-such-option"}), Catch::Contains("--no-such-option") && Catch::Contains("--help"));
+  CHECK_THROWS_WITH(parse({"nc_job", "--server", "--connect", "h:1"}), Catch::Contains("exclude"));
+  CHECK_THROWS_AS(parse({"nc_job", "--threads", "many"}), nc::UsageError);
+}
+
+TEST_CASE("--help and --list are answered without running anything", "[command_line]") {
+  const auto help = parse({"nc_job", "square", "--help"});
+  CHECK(help.exit_now);
+  CHECK(help.exit_status == 0);
+  CHECK(parse({"nc_job", "--list"}).list);
+}
