@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "node_crunch/detail/zeroed_allocator.hpp"
 #include "node_crunch/error.hpp"
 
 namespace nc {
@@ -23,7 +24,11 @@ class Array2D {
   using value_type = T;
 
   Array2D() = default;
-  Array2D(std::size_t width, std::size_t height, const T& fill = T{})
+  /// A width x height grid of `fill`. Without a fill, numbers start at zero and the memory is
+  /// only touched as values are set.
+  Array2D(std::size_t width, std::size_t height)
+      : width_(width), height_(height), data_(checked_area(width, height)) {}
+  Array2D(std::size_t width, std::size_t height, const T& fill)
       : width_(width), height_(height), data_(checked_area(width, height), fill) {}
 
   [[nodiscard]] std::size_t width() const { return width_; }
@@ -113,7 +118,7 @@ class Array2D {
 
   std::size_t width_ = 0;
   std::size_t height_ = 0;
-  std::vector<T> data_;
+  std::vector<T, detail::ZeroedAllocator<T>> data_;
 };
 
 }  // namespace nc

@@ -36,8 +36,8 @@ template <class T>
 class Array2DChunk {
  public:
   Array2DChunk(std::size_t width, std::size_t height, std::size_t chunk_width,
-               std::size_t chunk_height, const T& fill = T{})
-      : array_(width, height, fill), chunk_width_(chunk_width), chunk_height_(chunk_height) {
+               std::size_t chunk_height)
+      : array_(width, height), chunk_width_(chunk_width), chunk_height_(chunk_height) {
     if (width == 0 || height == 0) throw Error("Array2DChunk: the grid must not be empty");
     if (chunk_width == 0 || chunk_height == 0) {
       throw Error("Array2DChunk: chunks must be at least 1x1, got " + std::to_string(chunk_width) +

@@ -12,6 +12,7 @@
 /// Thread safety: HDF5 itself is not thread-safe; call these from one thread at a time.
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <utility>
 #include <variant>
@@ -28,6 +29,35 @@ struct WriteOptions {
   std::size_t chunk_rows = 0;  ///< HDF5 chunk shape; 0 picks about 1 MiB per chunk
   std::size_t chunk_cols = 0;
   int deflate = 0;  ///< 0 (off) to 9
+};
+
+/// Writes a grid region by region as its results arrive, under a temporary name that commit()
+/// renames into place: the server writes while the nodes compute, an output that cannot be
+/// written fails at once instead of at the end, and a crash never leaves a partial file under
+/// the real name. Regions not written read as 0.
+///
+///   nc::hdf5::Array2DWriter<std::uint32_t> out("mandel.h5", "mandel", 4096, 4096, {.chunk_rows =
+///   16}); out.write_region(0, 32, 4096, 16, band);     // whenever a band arrives
+///   out.commit({{"max_iter", std::uint64_t{1000}}});
+/// Thread safety: one thread at a time (HDF5 is not thread-safe).
+template <class T>
+class Array2DWriter {
+ public:
+  Array2DWriter(const std::string& path, const std::string& dataset, std::size_t width,
+                std::size_t height, const WriteOptions& options = {});
+  ~Array2DWriter();  // without commit(): the temporary file is removed
+  Array2DWriter(const Array2DWriter&) = delete;
+  Array2DWriter& operator=(const Array2DWriter&) = delete;
+
+  /// Writes `values` (row-major, w*h of them) at (x, y).
+  void write_region(std::size_t x, std::size_t y, std::size_t w, std::size_t h,
+                    std::span<const T> values);
+  /// Adds the attributes, flushes to disk and renames the file into place.
+  void commit(const Attributes& attributes = {});
+
+ private:
+  struct Impl;
+  Impl* impl_;
 };
 
 template <class T>

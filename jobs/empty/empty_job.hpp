@@ -34,7 +34,7 @@ struct Setup {
   std::uint64_t fail_on = ~std::uint64_t{0};
   template <class Archive>
   void serialize(Archive& ar, const unsigned /*version*/) {
-    ar & fail_on;
+    ar& fail_on;
   }
 };
 
@@ -54,7 +54,8 @@ struct Options {
   std::uint64_t fail_on = ~std::uint64_t{0};
   void declare(nc::OptionSet& o) {
     o.add("--tasks", tasks, "How many empty tasks");
-    o.add("--fail-on", fail_on, "Make the nodes throw on this task (to see how a failing job ends)");
+    o.add("--fail-on", fail_on,
+          "Make the nodes throw on this task (to see how a failing job ends)");
   }
   void validate() const {
     if (tasks == 0) throw nc::UsageError("--tasks must be at least 1");
@@ -69,7 +70,9 @@ class Server final : public nc::Server<Types> {
       "tasks that do nothing: measures node_crunch's own cost per task";
 
   Server(const Options& options, const nc::Configuration& config)
-      : setup_{options.fail_on}, chunks_(options.tasks, config.chunk_policy()), start_(std::chrono::steady_clock::now()) {}
+      : setup_{options.fail_on},
+        chunks_(options.tasks, config.chunk_policy()),
+        start_(std::chrono::steady_clock::now()) {}
 
   std::optional<Setup> initial_data() override { return setup_; }
 

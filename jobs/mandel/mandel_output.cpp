@@ -1,5 +1,7 @@
 #include "mandel_output.hpp"
 
+#include <node_crunch/error.hpp>
+
 #include <node_crunch/build_config.hpp>
 #include <node_crunch/error.hpp>
 #if NC_HAVE_HDF5
@@ -63,39 +65,72 @@ Rgb gradient(double t) {
   return rgb;
 }
 
+#if NC_HAVE_HDF5
+// HDF5 chunks follow the job's chunks, stacked to at least 256 KiB, so a band usually fills
+// whole HDF5 chunks and is written without reading anything back.
+nc::hdf5::WriteOptions storage(const Options& o) {
+  const std::uint64_t width = o.effective_chunk_width();
+  const std::uint64_t band_bytes =
+      std::max<std::uint64_t>(1, width * o.chunk_height * sizeof(std::uint32_t));
+  const std::uint64_t stack = std::max<std::uint64_t>(1, (std::uint64_t{256} << 10) / band_bytes);
+  return {.chunk_rows = std::min(o.height, o.chunk_height * stack),
+          .chunk_cols = std::min(o.width, width),
+          .deflate = o.deflate};
+}
+
+nc::hdf5::Attributes attributes(const Options& o) {
+  return {{"job", std::string("mandel")},
+          {"formula",
+           std::string(
+               "c = (re_min + x*(re_max-re_min)/width) + i*(im_min + y*(im_max-im_min)/height); "
+               "z = 0; for n = 0..max_iter-1: z = z*z + c, value = n if |z|^2 > 4; else max_iter")},
+          {"width", o.width},
+          {"height", o.height},
+          {"max_iter", std::uint64_t{o.max_iter}},
+          {"re_min", o.re_min},
+          {"re_max", o.re_max},
+          {"im_min", o.im_min},
+          {"im_max", o.im_max},
+          {"chunk_width", o.effective_chunk_width()},
+          {"chunk_height", o.chunk_height},
+          {"node_crunch_version", std::string(NC_VERSION)}};
+}
+#endif
+
 }  // namespace
 
-void write_outputs(const Options& o, const nc::Array2D<std::uint32_t>& image) {
+Output::Output(const Options& options) : options_(options) {
 #if NC_HAVE_HDF5
-  nc::hdf5::write_array2d<std::uint32_t>(
-      o.output, "mandel", image,
-      {{"job", std::string("mandel")},
-       {"formula",
-        std::string(
-            "c = (re_min + x*(re_max-re_min)/width) + i*(im_min + y*(im_max-im_min)/height); "
-            "z = 0; value = first n < max_iter with |z^2 + c|^2 > 4 after n+1 steps, else "
-            "max_iter")},
-       {"width", o.width},
-       {"height", o.height},
-       {"max_iter", std::uint64_t{o.max_iter}},
-       {"re_min", o.re_min},
-       {"re_max", o.re_max},
-       {"im_min", o.im_min},
-       {"im_max", o.im_max},
-       {"chunk_width", o.effective_chunk_width()},
-       {"chunk_height", o.chunk_height},
-       {"node_crunch_version", std::string(NC_VERSION)}},
-      {.deflate = o.deflate});
+  hdf5_ = std::make_unique<nc::hdf5::Array2DWriter<std::uint32_t>>(
+      options.output, "mandel", options.width, options.height, storage(options));
 #else
-  throw nc::IoError("this build has no HDF5 support; cannot write " + o.output);
+  throw nc::IoError("this build has no HDF5 support; cannot write " + options.output);
 #endif
-  if (!o.png.empty()) {
+  if (!options.png.empty()) {
 #if NC_HAVE_PNG
-    nc::png::write_rgb8(o.png, image.width(), image.height(), colour(image, o.max_iter));
+    picture_.emplace(options.width, options.height);
 #else
-    throw nc::IoError("this build has no PNG support; cannot write " + o.png);
+    throw nc::IoError("this build has no PNG support; cannot write " + options.png);
 #endif
   }
+}
+
+void Output::add(const nc::ChunkRect& rect, std::span<const std::uint32_t> values) {
+#if NC_HAVE_HDF5
+  hdf5_->write_region(rect.x, rect.y, rect.width, rect.height, values);
+#endif
+  if (picture_) picture_->set_region(rect.x, rect.y, rect.width, rect.height, values);
+}
+
+void Output::finish() {
+#if NC_HAVE_HDF5
+  hdf5_->commit(attributes(options_));
+#endif
+#if NC_HAVE_PNG
+  if (picture_)
+    nc::png::write_rgb8(options_.png, picture_->width(), picture_->height(),
+                        colour(*picture_, options_.max_iter));
+#endif
 }
 
 }  // namespace mandel

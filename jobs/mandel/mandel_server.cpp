@@ -2,23 +2,31 @@
 
 #include <chrono>
 #include <cstdio>
+#include <string>
 
 #include "mandel_kernel.hpp"
-#include "mandel_output.hpp"
 
 namespace mandel {
 
 Server::Server(const Options& options, const nc::Configuration& config)
     : options_(options),
       image_(options.width, options.height, options.effective_chunk_width(), options.chunk_height),
-      chunks_(image_.chunk_count(), config.chunk_policy()) {}
+      chunks_(image_.chunk_count(), config.chunk_policy()),
+      output_(options) {}
 
 nc::JobStatus<Band> Server::prepare_data_for_node(nc::NodeID node) {
   return chunks_.next(node, [&](nc::ChunkID chunk) { return Band{chunk, image_.chunk(chunk)}; });
 }
 
 void Server::process_data_from_node(nc::NodeID node, const Pixels& result) {
-  if (chunks_.complete(result.chunk, node)) image_.set_chunk(result.chunk, result.values);
+  const nc::ChunkRect rect = image_.chunk(result.chunk);
+  if (result.values.size() != rect.area()) {
+    throw nc::Error("a band of " + std::to_string(result.values.size()) +
+                    " values for a chunk of " + std::to_string(rect.area()))
+        .with_node(node)
+        .with_chunk(result.chunk);
+  }
+  if (chunks_.complete(result.chunk, node)) output_.add(rect, result.values);
 }
 
 void Server::heartbeat_timeout(std::vector<nc::NodeID> nodes) {
@@ -26,7 +34,7 @@ void Server::heartbeat_timeout(std::vector<nc::NodeID> nodes) {
 }
 
 void Server::finish_job() {
-  write_outputs(options_, image_.array());
+  output_.finish();
 }
 
 int Server::run_sequential(const Options& options) {
@@ -40,7 +48,9 @@ int Server::run_sequential(const Options& options) {
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  write_outputs(options, image);
+  Output output(options);
+  output.add(nc::ChunkRect{0, 0, options.width, options.height}, image.data());
+  output.finish();
   std::printf("mandel --sequential: %llux%llu, max-iter %u, computed in %.3f s\n",
               static_cast<unsigned long long>(options.width),
               static_cast<unsigned long long>(options.height), options.max_iter, seconds);

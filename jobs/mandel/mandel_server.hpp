@@ -8,6 +8,7 @@
 #include <node_crunch/server.hpp>
 
 #include "mandel_options.hpp"
+#include "mandel_output.hpp"
 #include "mandel_types.hpp"
 
 namespace mandel {
@@ -32,8 +33,9 @@ class Server final : public nc::Server<Types> {
 
  private:
   Options options_;
-  nc::Array2DChunk<std::uint32_t> image_;
+  nc::Array2DChunk<std::uint32_t> image_;  // the geometry; its memory is only touched for --png
   nc::ChunkList chunks_;
+  Output output_;
 };
 
 }  // namespace mandel

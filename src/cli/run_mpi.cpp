@@ -21,7 +21,7 @@ int serve(const JobEntry& job, const Configuration& config, MpiContext& mpi) {
   try {
     setup = std::make_unique<ServerSetup>(job, config);
   } catch (const std::exception& e) {
-    spdlog::error("the server could not start: {}", e.what());
+    spdlog::error("{}", e.what());
     mpi.abort(exit_failed);
   }
   MpiServerTransport transport(setup->runtime(), mpi.comm(), mpi.size(), config);

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "core/event_hub.hpp"
+#include "node_crunch/error.hpp"
 #include "core/server_runtime.hpp"
 #include "observers/log_observer.hpp"
 
@@ -14,7 +15,7 @@ class ServerSetup {
  public:
   ServerSetup(const JobEntry& job, const Configuration& config)
       : hub_(observers(log_)),
-        server_(job.make_server(config)),
+        server_(start_server(job, config)),
         runtime_(*server_, job.name, config, hub_) {
     runtime_.handle_signals();
   }
@@ -22,6 +23,13 @@ class ServerSetup {
   int run() { return runtime_.run(); }
 
  private:
+  static std::unique_ptr<ServerHandle> start_server(const JobEntry& job, const Configuration& config) {
+    try {
+      return job.make_server(config);
+    } catch (const std::exception& e) {
+      throw Error("the server of job '" + job.name + "' could not start: " + e.what());
+    }
+  }
   static EventHub observers(Observer& log) {
     EventHub hub;
     hub.add(log);

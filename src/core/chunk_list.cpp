@@ -56,7 +56,8 @@ std::optional<ChunkID> ChunkList::hand_out(NodeID node) {
     requeued_.pop_front();
     if (slots_[chunk].state == ChunkState::free) return issue(chunk, node, now);
   }
-  while (next_fresh_ < slots_.size() && slots_[next_fresh_].state != ChunkState::free) ++next_fresh_;  // restored
+  while (next_fresh_ < slots_.size() && slots_[next_fresh_].state != ChunkState::free)
+    ++next_fresh_;  // restored
   if (next_fresh_ < slots_.size()) return issue(next_fresh_++, node, now);
   return speculate(node, now);
 }

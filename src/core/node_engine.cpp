@@ -20,7 +20,16 @@ std::string host_name() {
   return name;
 }
 
-constexpr double kSmoothing = 0.2;  // weight of a new sample in the running means
+// The prefetch depth must react at once when round trips grow or tasks get short (else the
+// workers wait), and only slowly the other way (else a burst of long tasks empties the queue).
+constexpr double kRising = 0.5;   // weight of a sample that moves the estimate towards more depth
+constexpr double kFalling = 0.1;  // weight of a sample that moves it towards less
+
+/// Moves `estimate` toward `sample`: with `up` if the sample is larger, else with `down`.
+double toward(double estimate, double sample, double up, double down) {
+  const double weight = sample > estimate ? up : down;
+  return (1 - weight) * estimate + weight * sample;
+}
 
 }  // namespace
 
@@ -121,8 +130,7 @@ void NodeEngine::note_round_trip(std::uint32_t received) {
       double sample = std::chrono::duration<double>(now - asked.when).count();
       // A held request (Waiting) is not a round trip: do not let it inflate the estimate.
       if (have_round_trip_) sample = std::min(sample, 2.0 * round_trip_s_);
-      round_trip_s_ =
-          have_round_trip_ ? (1 - kSmoothing) * round_trip_s_ + kSmoothing * sample : sample;
+      round_trip_s_ = have_round_trip_ ? toward(round_trip_s_, sample, kRising, kFalling) : sample;
       have_round_trip_ = true;
       sampled = true;
     }
@@ -178,7 +186,7 @@ void NodeEngine::on_worker_outputs() {
       continue;
     }
     const double seconds = std::chrono::duration<double>(output.compute).count();
-    task_s_ = have_task_time_ ? (1 - kSmoothing) * task_s_ + kSmoothing * seconds : seconds;
+    task_s_ = have_task_time_ ? toward(task_s_, seconds, kFalling, kRising) : seconds;
     have_task_time_ = true;
     ResultItem item{output.attempt, static_cast<std::uint64_t>(output.compute.count()),
                     std::move(output.result)};

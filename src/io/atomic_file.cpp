@@ -32,7 +32,15 @@ AtomicFile::AtomicFile(std::string path)
     : path_(std::move(path)), temporary_(path_ + ".tmp-" + std::to_string(::getpid())) {}
 
 AtomicFile::~AtomicFile() {
+  if (writeback_fd_ >= 0) ::close(writeback_fd_);
   if (!committed_) std::remove(temporary_.c_str());
+}
+
+void AtomicFile::start_writeback() {
+#ifdef __linux__
+  if (writeback_fd_ < 0) writeback_fd_ = ::open(temporary_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (writeback_fd_ >= 0) ::sync_file_range(writeback_fd_, 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
 }
 
 void AtomicFile::commit() {

@@ -15,6 +15,9 @@ class AtomicFile {
   AtomicFile& operator=(const AtomicFile&) = delete;
 
   [[nodiscard]] const std::string& temporary() const { return temporary_; }
+  /// Asks the kernel to start writing what is in the temporary file so far, without waiting
+  /// for it, so that commit() has little left to wait for.
+  void start_writeback();
   /// fsync the temporary file and rename it to the real name; throws IoError.
   void commit();
 
@@ -22,6 +25,7 @@ class AtomicFile {
   std::string path_;
   std::string temporary_;
   bool committed_ = false;
+  int writeback_fd_ = -1;
 };
 
 }  // namespace nc::detail

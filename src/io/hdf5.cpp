@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 
 #include "io/atomic_file.hpp"
 #include "io/hdf5_handle.hpp"
@@ -14,20 +15,30 @@
 namespace nc::hdf5 {
 namespace detail {
 
+// HDF5's error stack, condensed: the outermost account of what failed, and the system's
+// reason if HDF5 recorded one ("unable to create file (No such file or directory)").
 std::string error_stack() {
-  std::string text;
+  struct Walk {
+    std::string outer;
+    std::string system;
+  } walk;
   H5Ewalk2(
       H5E_DEFAULT, H5E_WALK_DOWNWARD,
       [](unsigned /*n*/, const H5E_error2_t* error, void* data) -> herr_t {
-        auto& out = *static_cast<std::string*>(data);
-        if (!out.empty()) out += "; ";
-        out += std::string(error->func_name ? error->func_name : "?") + ": " +
-               (error->desc ? error->desc : "?");
+        auto& w = *static_cast<Walk*>(data);
+        const std::string desc = error->desc != nullptr ? error->desc : "";
+        if (w.outer.empty()) w.outer = desc;
+        const std::string marker = "error message = '";
+        if (const auto at = desc.find(marker); at != std::string::npos) {
+          const auto from = at + marker.size();
+          w.system = desc.substr(from, desc.find('\'', from) - from);
+        }
         return 0;
       },
-      &text);
+      &walk);
   H5Eclear2(H5E_DEFAULT);
-  return text.empty() ? "unknown HDF5 error" : text;
+  if (walk.outer.empty()) return "unknown HDF5 error";
+  return walk.system.empty() ? walk.outer : walk.outer + " (" + walk.system + ")";
 }
 
 void silence_automatic_errors() {
@@ -102,39 +113,108 @@ std::array<hsize_t, 2> chunk_shape(std::size_t height, std::size_t width, std::s
 }  // namespace
 
 template <class T>
+struct Array2DWriter<T>::Impl {
+  Impl(const std::string& path_, const std::string& dataset_, std::size_t width_,
+       std::size_t height_)
+      : path(path_), dataset(dataset_), width(width_), height(height_), on_disk(path_) {}
+  std::string path;
+  std::string dataset;
+  std::size_t width;
+  std::size_t height;
+  ::nc::detail::AtomicFile on_disk;
+  Handle file;
+  Handle data;
+  std::size_t unsynced_bytes = 0;  // written since the last writeback was started
+};
+
+namespace {
+// Start the kernel's writeback every this many bytes, so the final flush is short.
+constexpr std::size_t kWritebackEvery = std::size_t{16} << 20;
+}  // namespace
+
+template <class T>
+Array2DWriter<T>::Array2DWriter(const std::string& path, const std::string& dataset,
+                                std::size_t width, std::size_t height,
+                                const WriteOptions& options) {
+  if (width == 0 || height == 0) throw IoError("cannot write an empty grid to " + path);
+  if (options.deflate < 0 || options.deflate > 9) throw IoError("deflate level must be 0..9");
+  detail::silence_automatic_errors();
+  auto impl = std::make_unique<Impl>(path, dataset, width, height);
+  const std::string what = "writing " + path;
+  impl->file =
+      Handle(H5Fcreate(impl->on_disk.temporary().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
+             H5Fclose, what + " (creating the file)");
+  const std::array<hsize_t, 2> dims{height, width};
+  Handle space(H5Screate_simple(2, dims.data(), nullptr), H5Sclose, what);
+  Handle properties(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, what);
+  const auto chunk = chunk_shape(height, width, sizeof(T), options);
+  check(H5Pset_chunk(properties.get(), 2, chunk.data()), what);
+  if (options.deflate > 0) {
+    check(H5Pset_shuffle(properties.get()), what);
+    check(H5Pset_deflate(properties.get(), static_cast<unsigned>(options.deflate)), what);
+  }
+  impl->data = Handle(H5Dcreate2(impl->file.get(), dataset.c_str(), TypeOf<T>::file(), space.get(),
+                                 H5P_DEFAULT, properties.get(), H5P_DEFAULT),
+                      H5Dclose, what + " (creating dataset '" + dataset + "')");
+  impl_ = impl.release();
+}
+
+template <class T>
+Array2DWriter<T>::~Array2DWriter() {
+  delete impl_;
+}
+
+template <class T>
+void Array2DWriter<T>::write_region(std::size_t x, std::size_t y, std::size_t w, std::size_t h,
+                                    std::span<const T> values) {
+  if (impl_ == nullptr) throw IoError("the writer was committed already");
+  const std::string what = "writing " + impl_->path;
+  if (x > impl_->width || y > impl_->height || w > impl_->width - x || h > impl_->height - y ||
+      w == 0 || h == 0) {
+    throw IoError(what + ": region " + std::to_string(w) + "x" + std::to_string(h) + " at (" +
+                  std::to_string(x) + ", " + std::to_string(y) + ") does not fit the grid");
+  }
+  if (values.size() != w * h)
+    throw IoError(what + ": " + std::to_string(values.size()) + " values for a region of " +
+                  std::to_string(w * h));
+  Handle file_space(H5Dget_space(impl_->data.get()), H5Sclose, what);
+  const std::array<hsize_t, 2> start{y, x};
+  const std::array<hsize_t, 2> count{h, w};
+  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
+                            nullptr),
+        what);
+  Handle memory_space(H5Screate_simple(2, count.data(), nullptr), H5Sclose, what);
+  check(H5Dwrite(impl_->data.get(), TypeOf<T>::memory(), memory_space.get(), file_space.get(),
+                 H5P_DEFAULT, values.data()),
+        what + " (the data)");
+  impl_->unsynced_bytes += values.size_bytes();
+  if (impl_->unsynced_bytes >= kWritebackEvery) {
+    check(H5Fflush(impl_->file.get(), H5F_SCOPE_LOCAL), what);
+    impl_->on_disk.start_writeback();
+    impl_->unsynced_bytes = 0;
+  }
+}
+
+template <class T>
+void Array2DWriter<T>::commit(const Attributes& attributes) {
+  if (impl_ == nullptr) throw IoError("the writer was committed already");
+  const std::unique_ptr<Impl> impl(std::exchange(impl_, nullptr));
+  const std::string what = "writing " + impl->path;
+  for (const auto& [name, value] : attributes)
+    write_attribute(impl->data.get(), name, value);
+  impl->data.close(what);
+  impl->file.close(what + " (flushing to disk)");
+  impl->on_disk.commit();
+}
+
+template <class T>
 void write_array2d(const std::string& path, const std::string& dataset, const Array2D<T>& array,
                    const Attributes& attributes, const WriteOptions& options) {
   if (array.width() == 0 || array.height() == 0)
     throw IoError("cannot write an empty grid to " + path);
-  if (options.deflate < 0 || options.deflate > 9) throw IoError("deflate level must be 0..9");
-  detail::silence_automatic_errors();
-  ::nc::detail::AtomicFile file_on_disk(path);
-  const std::string what = "writing " + path;
-  {
-    Handle file(
-        H5Fcreate(file_on_disk.temporary().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
-        H5Fclose, what + " (creating the file)");
-    const std::array<hsize_t, 2> dims{array.height(), array.width()};
-    Handle space(H5Screate_simple(2, dims.data(), nullptr), H5Sclose, what);
-    Handle properties(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, what);
-    const auto chunk = chunk_shape(array.height(), array.width(), sizeof(T), options);
-    check(H5Pset_chunk(properties.get(), 2, chunk.data()), what);
-    if (options.deflate > 0) {
-      check(H5Pset_shuffle(properties.get()), what);
-      check(H5Pset_deflate(properties.get(), static_cast<unsigned>(options.deflate)), what);
-    }
-    Handle data(H5Dcreate2(file.get(), dataset.c_str(), TypeOf<T>::file(), space.get(), H5P_DEFAULT,
-                           properties.get(), H5P_DEFAULT),
-                H5Dclose, what + " (creating dataset '" + dataset + "')");
-    check(H5Dwrite(data.get(), TypeOf<T>::memory(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                   array.data().data()),
-          what + " (the data)");
-    for (const auto& [name, value] : attributes)
-      write_attribute(data.get(), name, value);
-    data.close(what);
-    file.close(what + " (flushing to disk)");
-  }
-  file_on_disk.commit();
+  Array2DWriter<T> writer(path, dataset, array.width(), array.height(), options);
+  writer.write_region(0, 0, array.width(), array.height(), array.data());
+  writer.commit(attributes);
 }
 
 template <class T>
@@ -222,6 +302,7 @@ Attributes read_attributes(const std::string& path, const std::string& dataset) 
 }
 
 #define NC_INSTANTIATE(T)                                                                   \
+  template class Array2DWriter<T>;                                                          \
   template void write_array2d<T>(const std::string&, const std::string&, const Array2D<T>&, \
                                  const Attributes&, const WriteOptions&);                   \
   template Array2D<T> read_array2d<T>(const std::string&, const std::string&);

@@ -29,6 +29,18 @@ void LogObserver::on_node_lost(const NodeInfo& node, std::string_view reason) {
                reason);
 }
 
+void LogObserver::on_task_sent(NodeID node, AttemptID attempt, std::optional<ChunkID> chunk) {
+  if (!spdlog::should_log(spdlog::level::debug)) return;
+  spdlog::debug("{} -> {}{}", to_string(attempt), to_string(node),
+                chunk ? " (" + to_string(*chunk) + ")" : "");
+}
+
+void LogObserver::on_result(NodeID node, AttemptID attempt, std::optional<ChunkID> chunk) {
+  if (!spdlog::should_log(spdlog::level::debug)) return;
+  spdlog::debug("{} <- {}{}", to_string(attempt), to_string(node),
+                chunk ? " (" + to_string(*chunk) + ")" : "");
+}
+
 void LogObserver::on_progress(const JobProgress& progress) {
   const auto now = std::chrono::steady_clock::now();
   if (now - last_line_ < progress_every_ || progress.total == 0) return;

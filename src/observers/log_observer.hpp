@@ -16,6 +16,8 @@ class LogObserver final : public Observer {
   void on_job_started(std::string_view job) override;
   void on_node_joined(const NodeInfo& node, bool rejoined) override;
   void on_node_lost(const NodeInfo& node, std::string_view reason) override;
+  void on_task_sent(NodeID node, AttemptID attempt, std::optional<ChunkID> chunk) override;
+  void on_result(NodeID node, AttemptID attempt, std::optional<ChunkID> chunk) override;
   void on_progress(const JobProgress& progress) override;
   void on_job_finished(const JobSummary& summary) override;
 

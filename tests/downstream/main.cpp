@@ -5,7 +5,7 @@
 #include <numeric>
 
 struct Types {
-  using Task = std::uint64_t;                          // a chunk: the numbers [100c, 100c+100)
+  using Task = std::uint64_t;                              // a chunk: the numbers [100c, 100c+100)
   using Result = std::pair<std::uint64_t, std::uint64_t>;  // (chunk, its sum of squares)
 };
 
@@ -38,9 +38,12 @@ class SumNode : public nc::Node<Types> {
  public:
   Result process_data_from_server(const std::uint64_t& chunk) override {
     std::uint64_t sum = 0;
-    for (std::uint64_t i = chunk * 100; i < chunk * 100 + 100; ++i) sum += i * i;
+    for (std::uint64_t i = chunk * 100; i < chunk * 100 + 100; ++i)
+      sum += i * i;
     return {chunk, sum};
   }
 };
 
-int main(int argc, char** argv) { return nc::run<SumServer, SumNode>(argc, argv); }
+int main(int argc, char** argv) {
+  return nc::run<SumServer, SumNode>(argc, argv);
+}

@@ -7,7 +7,8 @@ with Workdir() as work:
     status, out, err = run([NC_JOB, "mandel", "--width", "64", "--height", "48", "--output",
                             "/nonexistent/dir/x.h5", "--nodes", "2"], 60, cwd=work)
     check(status == 1, "an output that cannot be written fails the run")
-    check("/nonexistent/dir/x.h5" in err and "finish_job" in err, "the message names the file and the method")
+    check("could not start" in err and "/nonexistent/dir/x.h5" in err and "No such file or directory" in err,
+          "it fails before any work, and the message names the file and the reason")
 
     status, out, err = run([NC_JOB, "empty", "--tasks", "2000", "--fail-on", "1234", "--nodes", "2"], 60, cwd=work)
     check(status == 1, "a node whose code throws fails the run")

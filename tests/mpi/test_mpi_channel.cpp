@@ -23,16 +23,20 @@ struct World {
 
 nc::Bytes message_of(int rank, std::size_t index, std::size_t length) {
   nc::Bytes bytes(length);
-  for (std::size_t i = 0; i < length; ++i) bytes[i] = static_cast<std::byte>((rank * 131 + index * 7 + i) & 0xff);
+  for (std::size_t i = 0; i < length; ++i)
+    bytes[i] = static_cast<std::byte>((rank * 131 + index * 7 + i) & 0xff);
   return bytes;
 }
 
 // Rank 0 collects `per_rank` messages from every other rank and checks order and contents.
-void exchange(World& world, std::size_t piece_bytes, std::size_t per_rank, std::size_t base_length) {
+void exchange(World& world, std::size_t piece_bytes, std::size_t per_rank,
+              std::size_t base_length) {
   nc::detail::MpiChannel channel(world.comm, piece_bytes);
   if (world.rank != 0) {
-    for (std::size_t i = 0; i < per_rank; ++i) channel.send(0, message_of(world.rank, i, base_length + i * 97));
-    while (channel.sends_pending()) channel.progress_sends();
+    for (std::size_t i = 0; i < per_rank; ++i)
+      channel.send(0, message_of(world.rank, i, base_length + i * 97));
+    while (channel.sends_pending())
+      channel.progress_sends();
   } else {
     std::vector<std::size_t> next(static_cast<std::size_t>(world.size), 0);
     std::size_t received = 0;
@@ -78,26 +82,29 @@ TEST_CASE("a message over 2 GiB crosses MPI's int count limit", "[mpi][large]") 
   nc::detail::MpiChannel channel(world.comm, std::size_t{1} << 30);
   if (world.rank == 1) {
     nc::Bytes big(kSize);
-    for (std::size_t i = 0; i < kSize; i += 4096) big[i] = static_cast<std::byte>((i / 4096) & 0xff);
+    for (std::size_t i = 0; i < kSize; i += 4096)
+      big[i] = static_cast<std::byte>((i / 4096) & 0xff);
     big.back() = std::byte{0x5a};
     channel.send(0, std::move(big));
-    while (channel.sends_pending()) channel.progress_sends();
+    while (channel.sends_pending())
+      channel.progress_sends();
   } else if (world.rank == 0) {
     bool got = false;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
     while (!got && std::chrono::steady_clock::now() < deadline) {
-      channel.receive(1,
-                      [&](int, nc::Bytes bytes) {
-                        REQUIRE(bytes.size() == kSize);
-                        bool same = true;
-                        for (std::size_t i = 0; i < kSize && same; i += 4096) {
-                          same = bytes[i] == static_cast<std::byte>((i / 4096) & 0xff);
-                        }
-                        CHECK(same);
-                        CHECK(bytes.back() == std::byte{0x5a});
-                        got = true;
-                      },
-                      1);
+      channel.receive(
+          1,
+          [&](int, nc::Bytes bytes) {
+            REQUIRE(bytes.size() == kSize);
+            bool same = true;
+            for (std::size_t i = 0; i < kSize && same; i += 4096) {
+              same = bytes[i] == static_cast<std::byte>((i / 4096) & 0xff);
+            }
+            CHECK(same);
+            CHECK(bytes.back() == std::byte{0x5a});
+            got = true;
+          },
+          1);
     }
     REQUIRE(got);
   }

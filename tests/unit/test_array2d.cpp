@@ -9,7 +9,7 @@ struct Forged {
   std::vector<double> data{1.0};
   template <class A>
   void serialize(A& a, unsigned) {
-    a & width & height & data;
+    a& width& height& data;
   }
 };
 }  // namespace
@@ -40,11 +40,13 @@ TEST_CASE("Array2D copies regions in and out and refuses ones that do not fit", 
   CHECK(grid.get(1, 1) == 0);
   CHECK(grid.region(2, 1, 3, 2) == block);
   CHECK_THROWS_WITH(grid.set_region(3, 1, 3, 2, block), Catch::Contains("outside"));
-  CHECK_THROWS_WITH(grid.set_region(0, 0, 2, 2, block), Catch::Contains("6 values for a 2x2 region"));
+  CHECK_THROWS_WITH(grid.set_region(0, 0, 2, 2, block),
+                    Catch::Contains("6 values for a 2x2 region"));
   CHECK_THROWS_AS(grid.region(0, 3, 1, 2), nc::Error);
 }
 
-TEST_CASE("Array2D survives serialisation and rejects a size that does not match its data", "[array2d]") {
+TEST_CASE("Array2D survives serialisation and rejects a size that does not match its data",
+          "[array2d]") {
   nc::Array2D<double> grid(3, 2);
   grid.set(2, 1, 3.5);
   const auto copy = nc::from_bytes<nc::Array2D<double>>(nc::to_bytes(grid));
@@ -54,5 +56,14 @@ TEST_CASE("Array2D survives serialisation and rejects a size that does not match
 }
 
 TEST_CASE("Array2D refuses a size whose bytes overflow", "[array2d]") {
-  CHECK_THROWS_WITH((nc::Array2D<double>(std::size_t{1} << 40, std::size_t{1} << 40)), Catch::Contains("too large"));
+  CHECK_THROWS_WITH((nc::Array2D<double>(std::size_t{1} << 40, std::size_t{1} << 40)),
+                    Catch::Contains("too large"));
+}
+
+TEST_CASE("a large grid costs no memory until it is written", "[array2d]") {
+  // 1 GiB of zeros: calloc maps it lazily, so this neither takes long nor fills the memory.
+  nc::Array2D<std::uint32_t> big(16384, 16384);
+  CHECK(big.get(16383, 16383) == 0);
+  big.set(5, 5, 9);
+  CHECK(big.row(5)[5] == 9);
 }

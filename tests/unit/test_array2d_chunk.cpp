@@ -1,7 +1,8 @@
 #include <catch2/catch.hpp>
 #include <node_crunch/array2d_chunk.hpp>
 
-TEST_CASE("Array2DChunk cuts a grid into chunks, smaller at the right and bottom edges", "[array2d_chunk]") {
+TEST_CASE("Array2DChunk cuts a grid into chunks, smaller at the right and bottom edges",
+          "[array2d_chunk]") {
   nc::Array2DChunk<int> grid(10, 7, 4, 3);
   CHECK(grid.chunks_x() == 3);
   CHECK(grid.chunks_y() == 3);
@@ -11,12 +12,14 @@ TEST_CASE("Array2DChunk cuts a grid into chunks, smaller at the right and bottom
   CHECK(grid.chunk(nc::ChunkID{4}) == nc::ChunkRect{4, 3, 4, 3});
   CHECK(grid.chunk(nc::ChunkID{8}) == nc::ChunkRect{8, 6, 2, 1});
   std::size_t area = 0;
-  for (std::uint64_t c = 0; c < grid.chunk_count(); ++c) area += grid.chunk(nc::ChunkID{c}).area();
+  for (std::uint64_t c = 0; c < grid.chunk_count(); ++c)
+    area += grid.chunk(nc::ChunkID{c}).area();
   CHECK(area == 70);  // the chunks tile the grid exactly
   CHECK_THROWS_WITH(grid.chunk(nc::ChunkID{9}), Catch::Contains("no chunk 9"));
 }
 
-TEST_CASE("Array2DChunk puts each chunk's result in place and refuses a wrong size", "[array2d_chunk]") {
+TEST_CASE("Array2DChunk puts each chunk's result in place and refuses a wrong size",
+          "[array2d_chunk]") {
   nc::Array2DChunk<int> grid(5, 4, 2, 2);
   for (std::uint64_t c = 0; c < grid.chunk_count(); ++c) {
     const auto rect = grid.chunk(nc::ChunkID{c});
@@ -28,7 +31,8 @@ TEST_CASE("Array2DChunk puts each chunk's result in place and refuses a wrong si
   CHECK(grid.array().get(4, 3) == 6);
   CHECK(grid.array().get(2, 2) == 5);
   const std::vector<int> wrong(3, 0);
-  CHECK_THROWS_WITH(grid.set_chunk(nc::ChunkID{0}, wrong), Catch::Contains("is 2x2 but its result has 3 values"));
+  CHECK_THROWS_WITH(grid.set_chunk(nc::ChunkID{0}, wrong),
+                    Catch::Contains("is 2x2 but its result has 3 values"));
 }
 
 TEST_CASE("Array2DChunk refuses empty grids and empty chunks", "[array2d_chunk]") {

@@ -4,7 +4,8 @@
 namespace {
 std::vector<int> as_ints(const nc::Bytes& bytes) {
   std::vector<int> out;
-  for (auto b : bytes) out.push_back(std::to_integer<int>(b));
+  for (auto b : bytes)
+    out.push_back(std::to_integer<int>(b));
   return out;
 }
 }  // namespace

@@ -52,7 +52,7 @@ TEST_CASE("a late result from a lost node still completes its chunk", "[chunk_li
   list.nodes_lost({a});
   const auto again = *list.hand_out(b);
   CHECK(again == chunk);
-  CHECK(list.complete(chunk, a));      // a's late result arrives first: it counts
+  CHECK(list.complete(chunk, a));        // a's late result arrives first: it counts
   CHECK_FALSE(list.complete(chunk, b));  // b's is the duplicate
   CHECK(list.finished());
 }

@@ -9,7 +9,8 @@ namespace {
 
 struct Args {
   explicit Args(std::vector<std::string> words) : storage(std::move(words)) {
-    for (auto& word : storage) pointers.push_back(word.data());
+    for (auto& word : storage)
+      pointers.push_back(word.data());
   }
   int argc() { return static_cast<int>(pointers.size()); }
   char** argv() { return pointers.data(); }
@@ -19,8 +20,10 @@ struct Args {
 
 std::vector<nc::detail::JobEntry> two_jobs() {
   std::vector<nc::detail::JobEntry> jobs;
-  jobs.push_back(nc::detail::make_job_entry<test::SquareServer, test::SquareNode>("square", "squares numbers"));
-  jobs.push_back(nc::detail::make_job_entry<test::SquareServer, test::SquareNode>("cube", "another"));
+  jobs.push_back(nc::detail::make_job_entry<test::SquareServer, test::SquareNode>(
+      "square", "squares numbers"));
+  jobs.push_back(
+      nc::detail::make_job_entry<test::SquareServer, test::SquareNode>("cube", "another"));
   return jobs;
 }
 
@@ -35,12 +38,14 @@ TEST_CASE("the first argument picks the job; the default is the first job", "[co
   CHECK(parse({"nc_job"}).job == 0);
   CHECK(parse({"nc_job", "cube"}).job == 1);
   CHECK(parse({"nc_job", "--threads", "2"}).job == 0);
-  CHECK_THROWS_WITH(parse({"nc_job", "spiral"}), Catch::Contains("unknown job 'spiral'") && Catch::Contains("square, cube"));
+  CHECK_THROWS_WITH(parse({"nc_job", "spiral"}),
+                    Catch::Contains("unknown job 'spiral'") && Catch::Contains("square, cube"));
 }
 
 TEST_CASE("framework options fill the configuration", "[command_line]") {
-  const auto command = parse({"nc_job", "square", "--heartbeat", "0.25", "--timeout", "2", "--threads", "4",
-                              "--max-attempts", "5", "--nodes", "3", "--listen", "127.0.0.1:0", "--quiet"});
+  const auto command =
+      parse({"nc_job", "square", "--heartbeat", "0.25", "--timeout", "2", "--threads", "4",
+             "--max-attempts", "5", "--nodes", "3", "--listen", "127.0.0.1:0", "--quiet"});
   CHECK(command.config.heartbeat == 250ms);
   CHECK(command.config.timeout == 2000ms);
   CHECK(command.config.threads == 4);
@@ -52,11 +57,13 @@ TEST_CASE("framework options fill the configuration", "[command_line]") {
 }
 
 TEST_CASE("bad values are refused with a message that says which option", "[command_line]") {
-  CHECK_THROWS_WITH(parse({"nc_job", "--timeout", "0.5", "--heartbeat", "1"}), Catch::Contains("--timeout"));
+  CHECK_THROWS_WITH(parse({"nc_job", "--timeout", "0.5", "--heartbeat", "1"}),
+                    Catch::Contains("--timeout"));
   CHECK_THROWS_WITH(parse({"nc_job", "--heartbeat", "-1"}), Catch::Contains("--heartbeat"));
   CHECK_THROWS_WITH(parse({"nc_job", "--threads", "0"}), Catch::Contains("--threads"));
   CHECK_THROWS_WITH(parse({"nc_job", "--log-level", "loud"}), Catch::Contains("--log-level"));
-  CHECK_THROWS_WITH(parse({"nc_job", "--no-such-option"}), Catch::Contains("--no-such-option") && Catch::Contains("--help"));
+  CHECK_THROWS_WITH(parse({"nc_job", "--no-such-option"}),
+                    Catch::Contains("--no-such-option") && Catch::Contains("--help"));
   CHECK_THROWS_WITH(parse({"nc_job", "--server", "--connect", "h:1"}), Catch::Contains("exclude"));
   CHECK_THROWS_AS(parse({"nc_job", "--threads", "many"}), nc::UsageError);
 }

@@ -10,10 +10,13 @@ int run_square(std::vector<std::string> words, test::Knobs knobs = {}) {
   test::run_knobs = knobs;
   test::last_run_correct = false;
   std::vector<char*> argv;
-  for (auto& word : words) argv.push_back(word.data());
+  for (auto& word : words)
+    argv.push_back(word.data());
   std::vector<nc::detail::JobEntry> jobs;
-  jobs.push_back(nc::detail::make_job_entry<test::SquareServer, test::SquareNode>("square", "squares"));
-  const int status = nc::detail::run_main(std::move(jobs), static_cast<int>(argv.size()), argv.data());
+  jobs.push_back(
+      nc::detail::make_job_entry<test::SquareServer, test::SquareNode>("square", "squares"));
+  const int status =
+      nc::detail::run_main(std::move(jobs), static_cast<int>(argv.size()), argv.data());
   test::run_knobs = {};
   return status;
 }
@@ -21,8 +24,8 @@ int run_square(std::vector<std::string> words, test::Knobs knobs = {}) {
 }  // namespace
 
 TEST_CASE("a job run alone computes every chunk once and exits 0", "[local_run]") {
-  CHECK(run_square({"square", "--nodes", "3", "--threads", "2", "--chunks", "500", "--log-level", "warn"}) ==
-        nc::exit_ok);
+  CHECK(run_square({"square", "--nodes", "3", "--threads", "2", "--chunks", "500", "--log-level",
+                    "warn"}) == nc::exit_ok);
   CHECK(test::last_run_correct);
 }
 
@@ -36,10 +39,12 @@ TEST_CASE("a node's exception fails the run instead of hanging it", "[local_run]
 TEST_CASE("a server method that throws fails the run", "[local_run]") {
   test::Knobs broken_process;
   broken_process.server_throws_in_process = true;
-  CHECK(run_square({"square", "--nodes", "2", "--log-level", "off"}, broken_process) == nc::exit_failed);
+  CHECK(run_square({"square", "--nodes", "2", "--log-level", "off"}, broken_process) ==
+        nc::exit_failed);
   test::Knobs broken_finish;
   broken_finish.server_throws_in_finish = true;
-  CHECK(run_square({"square", "--nodes", "2", "--log-level", "off"}, broken_finish) == nc::exit_failed);
+  CHECK(run_square({"square", "--nodes", "2", "--log-level", "off"}, broken_finish) ==
+        nc::exit_failed);
 }
 
 TEST_CASE("a bad command line exits with the usage status", "[local_run]") {

@@ -23,7 +23,8 @@ std::string hex(const nc::Bytes& bytes) {
 }
 nc::Bytes text_bytes(const std::string& text) {
   nc::Bytes out;
-  for (char c : text) out.push_back(static_cast<std::byte>(c));
+  for (char c : text)
+    out.push_back(static_cast<std::byte>(c));
   return out;
 }
 
@@ -38,24 +39,75 @@ TEST_CASE("message types keep their numbers", "[message]") {
 
 TEST_CASE("golden bytes of every message type", "[message][golden]") {
   Hello hello{1, "mandel", nc::NodeID{0x0102}, 2, "h", 9};
-  CHECK(hex(encode(hello)) == "01" "0100" "06000000" "6d616e64656c" "0201000000000000" "02000000" "01000000" "68" "09000000");
+  CHECK(hex(encode(hello)) ==
+        "01"
+        "0100"
+        "06000000"
+        "6d616e64656c"
+        "0201000000000000"
+        "02000000"
+        "01000000"
+        "68"
+        "09000000");
   Welcome welcome{nc::NodeID{3}, 1000, 5, true, text_bytes("ab")};
-  CHECK(hex(encode(welcome)) == "02" "0300000000000000" "e8030000" "0500000000000000" "01" "01" "0200000000000000" "6162");
+  CHECK(hex(encode(welcome)) ==
+        "02"
+        "0300000000000000"
+        "e8030000"
+        "0500000000000000"
+        "01"
+        "01"
+        "0200000000000000"
+        "6162");
   Welcome back{nc::NodeID{3}, 1000, 5, false, std::nullopt};
-  CHECK(hex(encode(back)) == "02" "0300000000000000" "e8030000" "0500000000000000" "00" "00");
-  CHECK(hex(encode(Reject{"no"})) == "03" "02000000" "6e6f");
-  CHECK(hex(encode(Request{7})) == "04" "07000000");
+  CHECK(hex(encode(back)) ==
+        "02"
+        "0300000000000000"
+        "e8030000"
+        "0500000000000000"
+        "00"
+        "00");
+  CHECK(hex(encode(Reject{"no"})) ==
+        "03"
+        "02000000"
+        "6e6f");
+  CHECK(hex(encode(Request{7})) ==
+        "04"
+        "07000000");
   Tasks tasks{4, {TaskItem{nc::AttemptID{8}, text_bytes("t")}}};
-  CHECK(hex(encode(tasks)) == "05" "0400000000000000" "01000000" "0800000000000000" "0100000000000000" "74");
+  CHECK(hex(encode(tasks)) ==
+        "05"
+        "0400000000000000"
+        "01000000"
+        "0800000000000000"
+        "0100000000000000"
+        "74");
   Results results{2, {ResultItem{nc::AttemptID{8}, 300, text_bytes("r")}}};
-  CHECK(hex(encode(results)) == "06" "02000000" "01000000" "0800000000000000" "2c01000000000000" "0100000000000000" "72");
+  CHECK(hex(encode(results)) ==
+        "06"
+        "02000000"
+        "01000000"
+        "0800000000000000"
+        "2c01000000000000"
+        "0100000000000000"
+        "72");
   CHECK(hex(encode(Heartbeat{})) == "07");
   CHECK(hex(encode(Finish{})) == "08");
-  CHECK(hex(encode(Abort{"x"})) == "09" "01000000" "78");
-  CHECK(hex(encode(TaskFailed{nc::AttemptID{1}, "e"})) == "0a" "0100000000000000" "01000000" "65");
+  CHECK(hex(encode(Abort{"x"})) ==
+        "09"
+        "01000000"
+        "78");
+  CHECK(hex(encode(TaskFailed{nc::AttemptID{1}, "e"})) ==
+        "0a"
+        "0100000000000000"
+        "01000000"
+        "65");
   CHECK(hex(encode(Bye{})) == "0b");
   CHECK(hex(encode(StatusRequest{})) == "0c");
-  CHECK(hex(encode(StatusReply{"{}"})) == "0d" "02000000" "7b7d");
+  CHECK(hex(encode(StatusReply{"{}"})) ==
+        "0d"
+        "02000000"
+        "7b7d");
 }
 
 TEST_CASE("every message type survives a round trip", "[message]") {
@@ -92,17 +144,23 @@ TEST_CASE("malformed messages are refused with a clear error, never allocated fr
   CHECK_THROWS_WITH(decode(finish), Catch::Contains("unexpected bytes"));
   // A task list claiming four billion entries in a few bytes.
   nc::Bytes lying{std::byte{5}};
-  for (int i = 0; i < 8; ++i) lying.push_back(std::byte{0});
-  for (int i = 0; i < 4; ++i) lying.push_back(std::byte{0xff});
+  for (int i = 0; i < 8; ++i)
+    lying.push_back(std::byte{0});
+  for (int i = 0; i < 4; ++i)
+    lying.push_back(std::byte{0xff});
   CHECK_THROWS_WITH(decode(lying), Catch::Contains("too many"));
   // A byte string claiming an exabyte.
   nc::Bytes huge{std::byte{2}};
-  for (int i = 0; i < 8; ++i) huge.push_back(std::byte{1});
-  for (int i = 0; i < 4; ++i) huge.push_back(std::byte{0});
-  for (int i = 0; i < 8; ++i) huge.push_back(std::byte{0});
+  for (int i = 0; i < 8; ++i)
+    huge.push_back(std::byte{1});
+  for (int i = 0; i < 4; ++i)
+    huge.push_back(std::byte{0});
+  for (int i = 0; i < 8; ++i)
+    huge.push_back(std::byte{0});
   huge.push_back(std::byte{1});
   huge.push_back(std::byte{1});
-  for (int i = 0; i < 8; ++i) huge.push_back(std::byte{0xff});
+  for (int i = 0; i < 8; ++i)
+    huge.push_back(std::byte{0xff});
   CHECK_THROWS_WITH(decode(huge), Catch::Contains("claims"));
   nc::Bytes bad_flag = encode(Welcome{nc::NodeID{1}, 1, 1, true, std::nullopt});
   bad_flag[1 + 8 + 4 + 8] = std::byte{7};

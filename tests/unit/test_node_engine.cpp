@@ -47,7 +47,8 @@ struct Signal {
 struct NodeHarness {
   explicit NodeHarness(unsigned threads = 1, bool keep_results = false) {
     config.threads = threads;
-    pool = std::make_unique<WorkerPool>(make_node_factory<test::SquareNode>(), threads, [this] { signal.raise(); });
+    pool = std::make_unique<WorkerPool>(make_node_factory<test::SquareNode>(), threads,
+                                        [this] { signal.raise(); });
     engine = std::make_unique<NodeEngine>("square", config, *pool, keep_results, clock.function());
   }
   void welcome(nc::NodeID id = nc::NodeID{4}, bool fresh = true, std::uint64_t results_seen = 0) {
@@ -62,7 +63,8 @@ struct NodeHarness {
   void tasks(std::vector<std::uint64_t> chunks, std::uint64_t results_seen = 0) {
     Tasks t;
     t.results_seen = results_seen;
-    for (auto chunk : chunks) t.items.push_back(TaskItem{nc::AttemptID{100 + chunk}, nc::to_bytes(chunk)});
+    for (auto chunk : chunks)
+      t.items.push_back(TaskItem{nc::AttemptID{100 + chunk}, nc::to_bytes(chunk)});
     engine->on_message(t);
   }
   /// Waits until `count` results (or failures) came out of the workers and hands them over.
@@ -129,7 +131,8 @@ TEST_CASE("tasks are computed by the workers and their results go back with the 
   for (const auto& results : h.link.all<Results>()) {
     asked += results.more;
     for (const auto& item : results.items) {
-      const auto [chunk, square] = nc::from_bytes<std::pair<std::uint64_t, std::uint64_t>>(item.payload);
+      const auto [chunk, square] =
+          nc::from_bytes<std::pair<std::uint64_t, std::uint64_t>>(item.payload);
       CHECK(item.attempt == nc::AttemptID{100 + chunk});
       squares[chunk] = square;
     }
@@ -148,7 +151,8 @@ TEST_CASE("finish makes the node say goodbye and end with status 0", "[node_engi
   CHECK(h.link.all<Bye>().size() == 1);
 }
 
-TEST_CASE("abort and reject end the node with a failure that repeats the server's reason", "[node_engine]") {
+TEST_CASE("abort and reject end the node with a failure that repeats the server's reason",
+          "[node_engine]") {
   NodeHarness h;
   h.engine->connected(h.link);
   h.engine->on_message(Reject{"the server runs job 'mandel'"});
@@ -207,7 +211,8 @@ TEST_CASE("after a reconnection the node comes back under its id and resends unc
   CHECK(third.all<Results>().empty());
 }
 
-TEST_CASE("short tasks make the node ask further ahead, up to max_prefetch per thread", "[node_engine]") {
+TEST_CASE("short tasks make the node ask further ahead, up to max_prefetch per thread",
+          "[node_engine]") {
   NodeHarness h(1);
   h.config.max_prefetch = 8;
   h.engine->connected(h.link);

@@ -28,7 +28,7 @@ struct Sample {
   std::vector<std::uint16_t> v{1, 2};
   template <class A>
   void serialize(A& ar, unsigned) {
-    ar & a & d & s & v;
+    ar& a& d& s& v;
   }
 };
 
@@ -57,21 +57,31 @@ struct Everything {
 
   template <class A>
   void serialize(A& ar, unsigned) {
-    ar & flag & c & sc & uc & sh & ush & i & u & l & ul & ll & ull & f & d & text & values & words & table & maybe &
-        nothing & pair;
+    ar& flag& c& sc& uc& sh& ush& i& u& l& ul& ll& ull& f& d& text& values& words& table& maybe&
+        nothing& pair;
   }
   bool operator==(const Everything&) const = default;
 };
 
 }  // namespace
 
-TEST_CASE("the archive's bytes are fixed-width little-endian, the same on every machine", "[archive][golden]") {
+TEST_CASE("the archive's bytes are fixed-width little-endian, the same on every machine",
+          "[archive][golden]") {
   CHECK(hex(nc::to_bytes(std::uint32_t{42})) == "2a000000");
-  CHECK(hex(nc::to_bytes(long{-2})) == "feffffffffffffff");  // long is 64 bits on the wire everywhere
+  CHECK(hex(nc::to_bytes(long{-2})) ==
+        "feffffffffffffff");  // long is 64 bits on the wire everywhere
   CHECK(hex(nc::to_bytes(1.0)) == "000000000000f03f");
   // Boost's class header (tracking flag, version), then the members in order.
   CHECK(hex(nc::to_bytes(Sample{})) ==
-        "00" "00000000" "2a000000" "000000000000f03f" "0200000000000000" "6869" "0200000000000000" "0100" "0200");
+        "00"
+        "00000000"
+        "2a000000"
+        "000000000000f03f"
+        "0200000000000000"
+        "6869"
+        "0200000000000000"
+        "0100"
+        "0200");
 }
 
 TEST_CASE("the types users send survive a round trip", "[archive]") {
@@ -86,13 +96,15 @@ TEST_CASE("the types users send survive a round trip", "[archive]") {
 
 TEST_CASE("arrays of numbers travel as one block", "[archive]") {
   std::vector<std::uint32_t> pixels(100000);
-  for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<std::uint32_t>(i * 2654435761u);
+  for (std::size_t i = 0; i < pixels.size(); ++i)
+    pixels[i] = static_cast<std::uint32_t>(i * 2654435761u);
   const auto bytes = nc::to_bytes(pixels);
   CHECK(bytes.size() == 8 + pixels.size() * 4);  // count + values, nothing per element
   CHECK(nc::from_bytes<std::vector<std::uint32_t>>(bytes) == pixels);
 }
 
-TEST_CASE("hostile bytes fail with ProtocolError, without allocating what they claim", "[archive]") {
+TEST_CASE("hostile bytes fail with ProtocolError, without allocating what they claim",
+          "[archive]") {
   auto bytes = nc::to_bytes(Sample{});
   for (std::size_t cut = 0; cut < bytes.size(); ++cut) {
     const nc::ByteSpan part(bytes.data(), cut);
@@ -105,11 +117,13 @@ TEST_CASE("hostile bytes fail with ProtocolError, without allocating what they c
   // A vector that claims 2^62 elements: refused before any allocation.
   nc::Bytes claim;
   nc::put_le<std::uint64_t>(claim, std::uint64_t{1} << 62);
-  CHECK_THROWS_WITH(nc::from_bytes<std::vector<double>>(claim), Catch::Contains("more elements than there are bytes"));
+  CHECK_THROWS_WITH(nc::from_bytes<std::vector<double>>(claim),
+                    Catch::Contains("more elements than there are bytes"));
   nc::Bytes long_string;
   nc::put_le<std::uint64_t>(long_string, 1000);
   long_string.push_back(std::byte{'a'});
-  CHECK_THROWS_WITH(nc::from_bytes<std::string>(long_string), Catch::Contains("longer than the bytes"));
+  CHECK_THROWS_WITH(nc::from_bytes<std::string>(long_string),
+                    Catch::Contains("longer than the bytes"));
   const nc::Bytes two{std::byte{2}};
   CHECK_THROWS_WITH(nc::from_bytes<bool>(two), Catch::Contains("neither 0 nor 1"));
 }

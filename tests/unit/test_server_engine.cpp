@@ -34,12 +34,14 @@ nc::Configuration fast_config() {
 struct Harness {
   explicit Harness(test::Knobs knobs = {}, nc::Configuration cfg = fast_config())
       : config(cfg),
-        server_owner(std::make_unique<test::SquareServer>(test::SquareServer::Options{knobs}, config)),
+        server_owner(
+            std::make_unique<test::SquareServer>(test::SquareServer::Options{knobs}, config)),
         server(*server_owner),
         adapter(std::move(server_owner)),
         engine(adapter, "square", config, observer, clock.function()) {}
 
-  std::shared_ptr<RecordingLink> join(const std::string& name, nc::NodeID previous = nc::NodeID{0}) {
+  std::shared_ptr<RecordingLink> join(const std::string& name,
+                                      nc::NodeID previous = nc::NodeID{0}) {
     auto link = std::make_shared<RecordingLink>(name);
     Hello hello;
     hello.job = "square";
@@ -54,18 +56,22 @@ struct Harness {
   static std::vector<std::pair<nc::AttemptID, std::uint64_t>> tasks_of(const RecordingLink& link) {
     std::vector<std::pair<nc::AttemptID, std::uint64_t>> out;
     for (const auto& batch : link.all<Tasks>()) {
-      for (const auto& item : batch.items) out.emplace_back(item.attempt, nc::from_bytes<std::uint64_t>(item.payload));
+      for (const auto& item : batch.items)
+        out.emplace_back(item.attempt, nc::from_bytes<std::uint64_t>(item.payload));
     }
     return out;
   }
-  void answer(const std::shared_ptr<RecordingLink>& link, nc::AttemptID attempt, std::uint64_t chunk,
-              std::uint32_t more = 0) {
+  void answer(const std::shared_ptr<RecordingLink>& link, nc::AttemptID attempt,
+              std::uint64_t chunk, std::uint32_t more = 0) {
     Results results;
     results.more = more;
-    results.items.push_back(ResultItem{attempt, 10, nc::to_bytes(std::pair<std::uint64_t, std::uint64_t>{chunk, chunk * chunk})});
+    results.items.push_back(ResultItem{
+        attempt, 10, nc::to_bytes(std::pair<std::uint64_t, std::uint64_t>{chunk, chunk * chunk})});
     engine.on_message(link, results);
   }
-  void heartbeat(const std::shared_ptr<RecordingLink>& link) { engine.on_message(link, Heartbeat{}); }
+  void heartbeat(const std::shared_ptr<RecordingLink>& link) {
+    engine.on_message(link, Heartbeat{});
+  }
 
   nc::Configuration config;
   std::unique_ptr<test::SquareServer> server_owner;
@@ -78,7 +84,8 @@ struct Harness {
 
 }  // namespace
 
-TEST_CASE("a node registers and receives its id, the heartbeat and the initial data", "[server_engine]") {
+TEST_CASE("a node registers and receives its id, the heartbeat and the initial data",
+          "[server_engine]") {
   Harness h;
   auto link = h.join("a");
   const auto welcomes = link->all<Welcome>();
@@ -93,7 +100,8 @@ TEST_CASE("a node registers and receives its id, the heartbeat and the initial d
   CHECK(second->all<Welcome>().at(0).node == nc::NodeID{2});
 }
 
-TEST_CASE("requests are answered in one batch, each task with its own attempt id", "[server_engine]") {
+TEST_CASE("requests are answered in one batch, each task with its own attempt id",
+          "[server_engine]") {
   Harness h;
   auto link = h.join("a");
   h.request(link, 3);
@@ -108,7 +116,8 @@ TEST_CASE("requests are answered in one batch, each task with its own attempt id
   CHECK(tasks[1].first != tasks[2].first);
 }
 
-TEST_CASE("a result is processed and the node's next request is served with it", "[server_engine]") {
+TEST_CASE("a result is processed and the node's next request is served with it",
+          "[server_engine]") {
   Harness h;
   auto link = h.join("a");
   h.request(link, 1);
@@ -152,13 +161,15 @@ TEST_CASE("Waiting holds a request until a lost node's work comes back", "[serve
   CHECK(h.observer.lost == 1);
 }
 
-TEST_CASE("a late result from a lost node counts; the duplicate that follows is dropped", "[server_engine]") {
+TEST_CASE("a late result from a lost node counts; the duplicate that follows is dropped",
+          "[server_engine]") {
   Harness h(test::Knobs{.chunks = 1});
   auto a = h.join("a");
   auto b = h.join("b");
   h.request(a, 1);
   const auto a_task = Harness::tasks_of(*a).at(0);
-  h.engine.on_link_closed(a, "connection reset");  // a's connection drops: its chunk is free at once
+  h.engine.on_link_closed(a,
+                          "connection reset");  // a's connection drops: its chunk is free at once
   REQUIRE(h.server.lost.size() == 1);
   h.request(b, 1);
   const auto b_task = Harness::tasks_of(*b).at(0);
@@ -176,7 +187,8 @@ TEST_CASE("a late result from a lost node counts; the duplicate that follows is 
   CHECK(h.server.all_squares_right());
 }
 
-TEST_CASE("a duplicate result while the job runs is dropped, never counted twice", "[server_engine]") {
+TEST_CASE("a duplicate result while the job runs is dropped, never counted twice",
+          "[server_engine]") {
   auto config = fast_config();
   config.max_copies = 2;
   Harness h(test::Knobs{.chunks = 3}, config);
@@ -224,7 +236,8 @@ TEST_CASE("a server method that throws ends the job with a message naming it", "
   CHECK(h.engine.exit_status() == nc::exit_failed);
   const auto aborts = a->all<Abort>();
   REQUIRE(aborts.size() == 1);
-  CHECK_THAT(aborts[0].reason, Catch::Contains("prepare_data_for_node") && Catch::Contains("node 1") &&
+  CHECK_THAT(aborts[0].reason, Catch::Contains("prepare_data_for_node") &&
+                                   Catch::Contains("node 1") &&
                                    Catch::Contains("prepare is broken"));
   CHECK(h.server.finished == 0);
 }
@@ -237,10 +250,12 @@ TEST_CASE("finish_job that throws makes the run fail", "[server_engine]") {
   h.answer(a, task.first, task.second, 1);
   CHECK(h.engine.done());
   CHECK(h.engine.exit_status() == nc::exit_failed);
-  CHECK_THAT(h.engine.summary().failure, Catch::Contains("finish_job") && Catch::Contains("disk full"));
+  CHECK_THAT(h.engine.summary().failure,
+             Catch::Contains("finish_job") && Catch::Contains("disk full"));
 }
 
-TEST_CASE("a node whose code throws ends the job, naming the node and the chunk", "[server_engine]") {
+TEST_CASE("a node whose code throws ends the job, naming the node and the chunk",
+          "[server_engine]") {
   Harness h(test::Knobs{.chunks = 4});
   auto a = h.join("a");
   h.request(a, 2);
@@ -248,10 +263,12 @@ TEST_CASE("a node whose code throws ends the job, naming the node and the chunk"
   h.engine.on_message(a, TaskFailed{task.first, "cannot square 1"});
   CHECK(h.engine.exit_status() == nc::exit_failed);
   const auto reason = a->all<Abort>().at(0).reason;
-  CHECK_THAT(reason, Catch::Contains("node 1") && Catch::Contains("chunk 1") && Catch::Contains("cannot square 1"));
+  CHECK_THAT(reason, Catch::Contains("node 1") && Catch::Contains("chunk 1") &&
+                         Catch::Contains("cannot square 1"));
 }
 
-TEST_CASE("messages before registering, from strangers or another job are refused", "[server_engine]") {
+TEST_CASE("messages before registering, from strangers or another job are refused",
+          "[server_engine]") {
   Harness h;
   auto stranger = std::make_shared<RecordingLink>("stranger");
   h.engine.on_message(stranger, Request{5});
@@ -263,7 +280,8 @@ TEST_CASE("messages before registering, from strangers or another job are refuse
   hello.job = "raytrace";
   h.engine.on_message(wrong_job, hello);
   REQUIRE(wrong_job->got<Reject>());
-  CHECK_THAT(wrong_job->all<Reject>()[0].reason, Catch::Contains("raytrace") && Catch::Contains("square"));
+  CHECK_THAT(wrong_job->all<Reject>()[0].reason,
+             Catch::Contains("raytrace") && Catch::Contains("square"));
   CHECK(wrong_job->closed);
 
   auto old_protocol = std::make_shared<RecordingLink>("old");
@@ -279,7 +297,8 @@ TEST_CASE("messages before registering, from strangers or another job are refuse
   CHECK(h.observer.joined == 1);
 }
 
-TEST_CASE("a node that reconnects keeps its id; its old work is handed out again", "[server_engine]") {
+TEST_CASE("a node that reconnects keeps its id; its old work is handed out again",
+          "[server_engine]") {
   Harness h(test::Knobs{.chunks = 5});
   auto first = h.join("first connection");
   h.request(first, 2);
@@ -297,8 +316,9 @@ TEST_CASE("a node that reconnects keeps its id; its old work is handed out again
   CHECK(tasks[1].second == 1);
 }
 
-TEST_CASE("after a stall of the server's own thread nobody is judged before their messages are read",
-          "[server_engine]") {
+TEST_CASE(
+    "after a stall of the server's own thread nobody is judged before their messages are read",
+    "[server_engine]") {
   Harness h;
   auto a = h.join("a");
   h.clock.advance(2s);  // the loop was busy; a's heartbeats are still unread
@@ -329,7 +349,8 @@ TEST_CASE("a chunk that took max_attempts nodes with it fails the job instead of
   CHECK_THAT(h.engine.summary().failure, Catch::Contains("1 of 1 chunks failed"));
 }
 
-TEST_CASE("interrupting stops the job with the interrupted status and tells the nodes", "[server_engine]") {
+TEST_CASE("interrupting stops the job with the interrupted status and tells the nodes",
+          "[server_engine]") {
   Harness h;
   auto a = h.join("a");
   h.engine.interrupt("SIGTERM");

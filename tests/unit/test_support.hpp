@@ -51,7 +51,9 @@ class SquareServer : public nc::Server<SquareTypes> {
   static constexpr const char* job_name = "square";
 
   explicit SquareServer(const Options& options, const nc::Configuration& config = {})
-      : knobs_(options.knobs), chunks_(options.knobs.chunks, config.chunk_policy()), squares_(options.knobs.chunks, 0) {}
+      : knobs_(options.knobs),
+        chunks_(options.knobs.chunks, config.chunk_policy()),
+        squares_(options.knobs.chunks, 0) {}
   explicit SquareServer(Knobs knobs) : SquareServer(Options{knobs}) {}
 
   std::optional<std::string> initial_data() override { return std::string("hello"); }
@@ -62,8 +64,10 @@ class SquareServer : public nc::Server<SquareTypes> {
   void process_data_from_node(nc::NodeID node, const Result& result) override {
     if (knobs_.server_throws_in_process) throw std::runtime_error("process is broken");
     ++results_seen;
-    if (chunks_.complete(nc::ChunkID{result.first}, node)) squares_.at(result.first) = result.second;
-    else ++duplicates;
+    if (chunks_.complete(nc::ChunkID{result.first}, node))
+      squares_.at(result.first) = result.second;
+    else
+      ++duplicates;
   }
   void heartbeat_timeout(std::vector<nc::NodeID> nodes) override {
     lost.push_back(nodes);
@@ -104,7 +108,8 @@ class SquareNode : public nc::Node<SquareTypes> {
   }
   Result process_data_from_server(const std::uint64_t& chunk) override {
     if (!initialised_) throw nc::Error("a task before the initial data");
-    if (throws_on && *throws_on == chunk) throw std::runtime_error("cannot square " + std::to_string(chunk));
+    if (throws_on && *throws_on == chunk)
+      throw std::runtime_error("cannot square " + std::to_string(chunk));
     return {chunk, chunk * chunk};
   }
 

@@ -33,7 +33,8 @@ std::vector<WorkerOutput> gather(WorkerPool& pool, std::size_t count) {
   std::vector<WorkerOutput> all;
   const auto deadline = std::chrono::steady_clock::now() + 5s;
   while (all.size() < count && std::chrono::steady_clock::now() < deadline) {
-    for (auto& out : pool.take_outputs()) all.push_back(std::move(out));
+    for (auto& out : pool.take_outputs())
+      all.push_back(std::move(out));
     std::this_thread::sleep_for(1ms);
   }
   return all;
@@ -41,14 +42,17 @@ std::vector<WorkerOutput> gather(WorkerPool& pool, std::size_t count) {
 
 }  // namespace
 
-TEST_CASE("worker threads share the queue and each runs tasks only after the initial data", "[worker_pool]") {
+TEST_CASE("worker threads share the queue and each runs tasks only after the initial data",
+          "[worker_pool]") {
   std::atomic<int> ready_calls{0};
   WorkerPool pool(make_node_factory<SlowNode>(), 3, [&] { ++ready_calls; });
-  pool.push({TaskItem{nc::AttemptID{1}, nc::to_bytes(std::uint32_t{30})}});  // no initial data yet: waits
+  pool.push(
+      {TaskItem{nc::AttemptID{1}, nc::to_bytes(std::uint32_t{30})}});  // no initial data yet: waits
   std::this_thread::sleep_for(20ms);
   CHECK(pool.take_outputs().empty());
   pool.set_initial(nc::NodeID{1}, std::nullopt);
-  for (std::uint64_t i = 2; i <= 6; ++i) pool.push({TaskItem{nc::AttemptID{i}, nc::to_bytes(std::uint32_t{30})}});
+  for (std::uint64_t i = 2; i <= 6; ++i)
+    pool.push({TaskItem{nc::AttemptID{i}, nc::to_bytes(std::uint32_t{30})}});
   const auto outputs = gather(pool, 6);
   REQUIRE(outputs.size() == 6);
   std::set<std::uint64_t> attempts;
@@ -75,7 +79,8 @@ TEST_CASE("a task that does not decode is reported, not run", "[worker_pool]") {
 TEST_CASE("initial data that the node rejects is reported once per worker", "[worker_pool]") {
   WorkerPool pool(make_node_factory<test::SquareNode>(), 2, [] {});
   pool.set_initial(nc::NodeID{1}, nc::to_bytes(std::string("wrong")));
-  pool.push({TaskItem{nc::AttemptID{1}, nc::to_bytes(std::uint64_t{2})}, TaskItem{nc::AttemptID{2}, nc::to_bytes(std::uint64_t{3})}});
+  pool.push({TaskItem{nc::AttemptID{1}, nc::to_bytes(std::uint64_t{2})},
+             TaskItem{nc::AttemptID{2}, nc::to_bytes(std::uint64_t{3})}});
   const auto outputs = gather(pool, 1);
   REQUIRE_FALSE(outputs.empty());
   CHECK(outputs[0].attempt == nc::AttemptID{0});

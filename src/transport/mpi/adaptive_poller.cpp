@@ -9,9 +9,9 @@ namespace nc::detail {
 namespace {
 // Spin this long after the last activity: longer than a round trip between ranks, shorter
 // than any task worth distributing.
-constexpr std::chrono::microseconds kSpinWindow{200};
-constexpr std::chrono::microseconds kFirstSleep{20};
-constexpr std::chrono::microseconds kLongestSleep{1000};
+constexpr std::chrono::microseconds kSpinWindow{50};
+constexpr std::chrono::microseconds kFirstSleep{50};
+constexpr std::chrono::microseconds kLongestSleep{10000};
 }  // namespace
 
 AdaptivePoller::AdaptivePoller(boost::asio::io_context& io, std::function<bool()> poll)
@@ -56,7 +56,7 @@ void AdaptivePoller::run() {
     schedule_spin();
     return;
   }
-  sleep_ = sleep_.count() == 0 ? kFirstSleep : std::min(sleep_ * 2, kLongestSleep);
+  sleep_ = sleep_.count() == 0 ? kFirstSleep : std::min(sleep_ * 4, kLongestSleep);
   sleeping_ = true;
   timer_.expires_after(sleep_);
   timer_.async_wait([this](const boost::system::error_code&) {
