@@ -17,10 +17,7 @@ int run_local(const JobEntry& job, const Configuration& config) {
   setup_logging(config, "server");
   add_log_file(config, "server");
   ServerSetup setup(job, config);
-  InprocServerTransport inproc;
-  setup.runtime().add_transport(inproc);
-  auto server_end =
-      std::make_shared<InprocServerEnd>(setup.runtime().io(), setup.runtime().engine());
+  InprocServerTransport inproc(setup.runtime());
 
   const unsigned count = config.local_nodes != 0
                              ? config.local_nodes
@@ -33,7 +30,7 @@ int run_local(const JobEntry& job, const Configuration& config) {
     nodes.emplace_back([&, index] {
       auto runtime = std::make_unique<NodeRuntime>(job.node_factory, job.name, config, false);
       {
-        InprocNodeTransport transport(server_end, *runtime, index);
+        InprocNodeTransport transport(inproc.end(), *runtime, index);
         runtime->run(transport);
       }
       if (runtime->workers_stuck()) {
@@ -43,7 +40,6 @@ int run_local(const JobEntry& job, const Configuration& config) {
     });
   }
   const int status = setup.run();
-  server_end->close();
   for (auto& node : nodes)
     node.join();
   if (stuck) {

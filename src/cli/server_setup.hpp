@@ -5,8 +5,8 @@
 #include <memory>
 
 #include "core/event_hub.hpp"
-#include "node_crunch/error.hpp"
 #include "core/server_runtime.hpp"
+#include "node_crunch/error.hpp"
 #include "observers/log_observer.hpp"
 
 namespace nc::detail {
@@ -23,7 +23,8 @@ class ServerSetup {
   int run() { return runtime_.run(); }
 
  private:
-  static std::unique_ptr<ServerHandle> start_server(const JobEntry& job, const Configuration& config) {
+  static std::unique_ptr<ServerHandle> start_server(const JobEntry& job,
+                                                    const Configuration& config) {
     try {
       return job.make_server(config);
     } catch (const std::exception& e) {

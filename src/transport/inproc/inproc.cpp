@@ -1,24 +1,8 @@
 #include "transport/inproc/inproc.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <boost/asio/post.hpp>
 
 namespace nc::detail {
-
-void InprocServerEnd::deliver(const ServerLinkPtr& link, Bytes bytes) {
-  std::lock_guard lock(mutex_);
-  if (io_ == nullptr) return;
-  boost::asio::post(*io_, [engine = engine_, link, bytes = std::move(bytes)] {
-    engine->on_message(link, decode(bytes));
-  });
-}
-
-void InprocServerEnd::close() {
-  std::lock_guard lock(mutex_);
-  io_ = nullptr;
-  engine_ = nullptr;
-}
 
 void InprocNodeEnd::deliver(Bytes bytes) {
   std::lock_guard lock(mutex_);
@@ -31,6 +15,51 @@ void InprocNodeEnd::close() {
   std::lock_guard lock(mutex_);
   io_ = nullptr;
   engine_ = nullptr;
+}
+
+void InprocServerEnd::deliver(const ServerLinkPtr& link, Bytes bytes) {
+  std::lock_guard lock(mutex_);
+  if (io_ == nullptr) return;
+  boost::asio::post(*io_, [engine = engine_, link, bytes = std::move(bytes)] {
+    engine->on_message(link, decode(bytes));
+  });
+}
+
+void InprocServerEnd::attach(const std::shared_ptr<InprocNodeEnd>& node) {
+  std::lock_guard lock(mutex_);
+  if (io_ == nullptr) {
+    node->deliver(encode(Finish{}));  // the job is over before this node began
+    return;
+  }
+  nodes_.push_back(node);
+}
+
+void InprocServerEnd::close(const Message& farewell) {
+  std::vector<std::weak_ptr<InprocNodeEnd>> nodes;
+  {
+    std::lock_guard lock(mutex_);
+    io_ = nullptr;
+    engine_ = nullptr;
+    nodes.swap(nodes_);
+  }
+  const Bytes bytes = encode(farewell);
+  for (const auto& weak : nodes) {
+    if (auto node = weak.lock()) node->deliver(bytes);  // a node that has ended already ignores it
+  }
+}
+
+InprocServerTransport::InprocServerTransport(ServerRuntime& runtime)
+    : runtime_(runtime), end_(std::make_shared<InprocServerEnd>(runtime.io(), runtime.engine())) {
+  runtime.add_transport(*this);
+}
+
+void InprocServerTransport::drain(std::function<void()> done) {
+  const auto& engine = runtime_.engine();
+  if (engine.exit_status() == exit_ok)
+    end_->close(Finish{});
+  else
+    end_->close(Abort{engine.summary().failure});
+  done();
 }
 
 // The server's handle on this node: messages go to the node's end.
@@ -61,6 +90,7 @@ InprocNodeTransport::~InprocNodeTransport() {
 }
 
 void InprocNodeTransport::start() {
+  server_->attach(node_end_);
   runtime_.engine().connected(*this);
 }
 
