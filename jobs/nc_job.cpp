@@ -5,22 +5,37 @@
 #include "empty/empty_job.hpp"
 #include "mandel/mandel_node.hpp"
 #include "mandel/mandel_server.hpp"
+#include "pi/pi_node.hpp"
+#include "pi/pi_server.hpp"
+#include "raytrace/raytrace_node.hpp"
+#include "raytrace/raytrace_server.hpp"
+#if NC_JOB_FORTRAN
+#include "fortran/fortran_node.hpp"
+#include "fortran/fortran_server.hpp"
+#endif
 
 namespace {
-struct MandelJob {
-  static constexpr const char* name = mandel::Server::job_name;
-  static constexpr const char* summary = mandel::Server::job_summary;
-  using Server = mandel::Server;
-  using Node = mandel::Node;
+// A job of the gallery, named and summarised by its server.
+template <class S, class N>
+struct Job {
+  static constexpr const char* name = S::job_name;
+  static constexpr const char* summary = S::job_summary;
+  using Server = S;
+  using Node = N;
 };
-struct EmptyJob {
-  static constexpr const char* name = empty::Server::job_name;
-  static constexpr const char* summary = empty::Server::job_summary;
-  using Server = empty::Server;
-  using Node = empty::Node;
-};
+using MandelJob = Job<mandel::Server, mandel::Node>;
+using EmptyJob = Job<empty::Server, empty::Node>;
+using RaytraceJob = Job<raytrace::Server, raytrace::Node>;
+using PiJob = Job<pi::Server, pi::Node>;
+#if NC_JOB_FORTRAN
+using FortranJob = Job<fortran::Server, fortran::Node>;
+#endif
 }  // namespace
 
 int main(int argc, char** argv) {
-  return nc::run_jobs<MandelJob, EmptyJob>(argc, argv);
+#if NC_JOB_FORTRAN
+  return nc::run_jobs<MandelJob, EmptyJob, RaytraceJob, PiJob, FortranJob>(argc, argv);
+#else
+  return nc::run_jobs<MandelJob, EmptyJob, RaytraceJob, PiJob>(argc, argv);
+#endif
 }

@@ -4,19 +4,34 @@
 #   2. the ASan+UBSan build: the same tests under the address and undefined-behaviour checkers;
 #   3. the TSan build: the threaded parts (engines, worker pool, in-process runs).
 # Every test has a time limit; the whole run takes about 20 minutes on 2 cores.
+# Two more suites run when asked for (NC_SUITES):
+#   mpich   the build against MPICH instead of Open MPI, and its MPI tests (build-mpich);
+#   s390x   the library and its unit tests cross-built for big-endian s390x and run under
+#           qemu-s390x (build-s390x): the wire format's golden bytes hold there too.
 #
 #   tests/run-all.sh                 everything
 #   NC_SUITES="release" tests/run-all.sh -L unit     one suite, ctest arguments passed on
+#   NC_SUITES="mpich s390x" tests/run-all.sh         the other MPI and the other byte order
 # NC_SKIP_APT=1 skips the package installation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 suites=${NC_SUITES:-"release asan tsan"}
 jobs=$(nproc)
 
+sudo=""
+[[ $(id -u) -ne 0 ]] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+# apt_install PACKAGE...: installs those not installed yet (a suite's own extras).
+apt_install() {
+  [[ ${NC_SKIP_APT:-0} == 1 ]] && return 0
+  local missing=() package
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'ok installed' || missing+=("$package")
+  done
+  [[ ${#missing[@]} -eq 0 ]] || $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
 if [[ ${NC_SKIP_APT:-0} != 1 ]]; then
-  sudo=""
-  [[ $(id -u) -ne 0 ]] && sudo="sudo"
-  export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends \
     g++ cmake make pkg-config libopenmpi-dev openmpi-bin libhdf5-dev hdf5-tools \
@@ -60,8 +75,37 @@ for suite in $suites; do
       TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/sanitizers/tsan.supp" \
         ctest --test-dir build-tsan --output-on-failure -j "$jobs" -L unit "$@"
       ;;
+    mpich)
+      # Debian's MPICH beside the default Open MPI: the suffix selects its compiler wrappers and
+      # its mpiexec together. Hydra runs as root and oversubscribes without flags; Open MPI's
+      # root variables are taken away to show that nothing on MPICH's path needs them.
+      apt_install libmpich-dev mpich
+      step "MPICH build"
+      cmake -S . -B build-mpich -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMPI_EXECUTABLE_SUFFIX=.mpich >/dev/null
+      cmake --build build-mpich -j "$jobs"
+      step "MPICH tests"
+      env -u OMPI_ALLOW_RUN_AS_ROOT -u OMPI_ALLOW_RUN_AS_ROOT_CONFIRM \
+        ctest --test-dir build-mpich --output-on-failure -j "$jobs" -L mpi "$@"
+      ;;
+    s390x)
+      # Big-endian: the library (no MPI, HDF5, PNG) and its unit tests, cross-compiled and
+      # linked statically against s390x Debian packages unpacked in build-s390x/sysroot, run by
+      # CTest under qemu-s390x.
+      apt_install g++-s390x-linux-gnu qemu-user
+      step "s390x sysroot"
+      tests/cross/make-s390x-sysroot.sh "$PWD/build-s390x/sysroot"
+      step "s390x build"
+      cmake -S . -B build-s390x -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/s390x-linux-gnu.cmake \
+        -DNC_S390X_SYSROOT="$PWD/build-s390x/sysroot" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DNC_WITH_MPI=OFF -DNC_WITH_HDF5=OFF -DNC_WITH_PNG=OFF -DNC_WITH_SODIUM=OFF \
+        -DNC_BUILD_JOBS=OFF -DNC_BUILD_BENCH=OFF >/dev/null
+      cmake --build build-s390x -j "$jobs" --target nc_unit_tests
+      s390x-linux-gnu-readelf -h build-s390x/tests/nc_unit_tests | grep -E 'Class|Data|Machine'
+      step "s390x tests (qemu-s390x)"
+      ctest --test-dir build-s390x --output-on-failure -j "$jobs" -L unit "$@"
+      ;;
     *)
-      echo "unknown suite '$suite' (release, asan, tsan)" >&2
+      echo "unknown suite '$suite' (release, asan, tsan, mpich, s390x)" >&2
       exit 2
       ;;
   esac

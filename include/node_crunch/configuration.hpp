@@ -9,6 +9,8 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "node_crunch/chunk_list.hpp"
 
@@ -29,24 +31,34 @@ struct Configuration {
   unsigned local_nodes = 0;  ///< one process alone: in-process nodes (0: one per core)
 
   // --- liveness --------------------------------------------------------------------------
-  Duration heartbeat{1000};        ///< a node's heartbeat interval
-  Duration timeout{5000};          ///< a node silent this long is lost
-  Duration finish_grace{2000};     ///< how long the server waits for nodes to say goodbye
+  Duration heartbeat{1000};     ///< a node's heartbeat interval
+  Duration timeout{5000};       ///< a node silent this long is lost
+  Duration finish_grace{2000};  ///< how long the server waits for nodes to say goodbye
+  Duration handshake_timeout{
+      5000};  ///< TCP: a new connection must authenticate and register in this time
   unsigned connect_attempts = 10;  ///< TCP node: attempts to reach the server before giving up
   Duration retry_initial{200};     ///< first wait between attempts; doubles each time
   Duration retry_max{5000};        ///< longest wait between attempts
 
   // --- scheduling ------------------------------------------------------------------------
-  unsigned threads = 1;        ///< worker threads per node process, each with its own Node
-  unsigned max_prefetch = 64;  ///< most tasks a worker thread may hold ahead of the one it runs
-  unsigned max_attempts = 3;   ///< lost holders before a chunk is failed
-  unsigned max_copies = 2;     ///< nodes on one chunk at once (speculative copies of stragglers)
+  unsigned threads = 1;         ///< worker threads per node process, each with its own Node
+  unsigned max_prefetch = 128;  ///< most tasks a worker thread may hold ahead of the one it runs
+  unsigned max_attempts = 3;    ///< lost holders before a chunk is failed
+  unsigned max_copies = 2;      ///< nodes on one chunk at once (speculative copies of stragglers)
 
   // --- output and monitoring ------------------------------------------------------------
   std::string log_level = "info";  ///< trace, debug, info, warn, error, off
   std::string log_dir;             ///< also log each process to LOG_DIR/<role>-<id>.log
   bool quiet = false;              ///< only warnings and errors
-  bool resume = false;             ///< continue from the checkpoint of an interrupted run
+  Duration progress_every{
+      5000};                   ///< a progress line this often when no live bar is shown (0: none)
+  bool resume = false;         ///< continue from the checkpoint of an interrupted run
+  std::string checkpoint;      ///< where finished chunks are recorded (default: next to --output)
+  bool no_checkpoint = false;  ///< record nothing
+
+  /// The job's own options, as given or defaulted, filled by the command line: they tell a
+  /// checkpoint of this job from one made with other parameters.
+  std::vector<std::pair<std::string, std::string>> job_parameters;
 
   /// The chunk list policy these settings ask for.
   [[nodiscard]] ChunkList::Policy chunk_policy() const {

@@ -1,5 +1,6 @@
 #pragma once
-/// Writing a job's grid to HDF5, with the job's parameters as attributes, and reading it back.
+/// Writing a job's results to HDF5 (a grid, or a table with a row per task), with the job's
+/// parameters as attributes, and reading them back.
 ///
 ///   nc::hdf5::write_array2d("mandel.h5", "mandel", grid,
 ///                           {{"max_iter", std::uint64_t{1000}}, {"re_min", -2.0}},
@@ -69,5 +70,38 @@ template <class T>
 
 /// The attributes of a dataset, in the order HDF5 lists them (by name).
 [[nodiscard]] Attributes read_attributes(const std::string& path, const std::string& dataset);
+
+/// One named column of a table: every column of a table holds one value per row.
+struct Column {
+  using Values =
+      std::variant<std::vector<std::int64_t>, std::vector<std::uint64_t>, std::vector<double>>;
+  std::string name;
+  Values values;
+
+  [[nodiscard]] std::size_t size() const {
+    return std::visit([](const auto& v) { return v.size(); }, values);
+  }
+  bool operator==(const Column&) const = default;
+};
+using Columns = std::vector<Column>;
+
+/// Writes a table: a one-dimensional dataset of a compound type with one member per column, in
+/// the columns' order, and the attributes on it. h5py reads it as a structured array
+/// (`f["tasks"]["hits"]`), h5dump shows it row by row. Like write_array2d, the file is written
+/// under a temporary name and renamed when complete.
+///
+///   nc::hdf5::write_table("pi.h5", "tasks",
+///                         {{"task", std::vector<std::uint64_t>{0, 1}},
+///                          {"estimate", std::vector<double>{3.1412, 3.1419}}},
+///                         {{"estimate", 3.14155}});
+/// Columns must have distinct, non-empty names and the same number of rows (zero is allowed).
+/// Thread safety: one thread at a time (HDF5 is not thread-safe).
+void write_table(const std::string& path, const std::string& dataset, const Columns& columns,
+                 const Attributes& attributes = {});
+
+/// Reads a table written by write_table (or any one-dimensional compound dataset whose members
+/// are integers or floating-point numbers): signed integers come back as int64, unsigned ones
+/// as uint64, floating-point ones as double, in the members' order.
+[[nodiscard]] Columns read_table(const std::string& path, const std::string& dataset);
 
 }  // namespace nc::hdf5

@@ -34,7 +34,8 @@ struct NodeStatistics {
 struct JobSummary {
   std::string job;
   bool ok = false;
-  std::string failure;  ///< why not ok
+  bool interrupted = false;  ///< stopped by a signal; resumable
+  std::string failure;       ///< why not ok
   std::chrono::steady_clock::duration wall{};
   JobProgress progress;
   std::uint64_t tasks_sent = 0;

@@ -103,6 +103,8 @@ CommandLine parse_command_line(const std::vector<JobEntry>& jobs, int argc, char
   double timeout = std::chrono::duration<double>(c.timeout).count();
   double finish_grace = std::chrono::duration<double>(c.finish_grace).count();
   double retry_max = std::chrono::duration<double>(c.retry_max).count();
+  double handshake_timeout = std::chrono::duration<double>(c.handshake_timeout).count();
+  double progress_every = std::chrono::duration<double>(c.progress_every).count();
   app.add_option("--heartbeat", heartbeat, "Seconds between a node's heartbeats")
       ->group(liveness)
       ->capture_default_str();
@@ -112,6 +114,11 @@ CommandLine parse_command_line(const std::vector<JobEntry>& jobs, int argc, char
       ->capture_default_str();
   app.add_option("--finish-grace", finish_grace,
                  "Seconds the server waits for nodes to say goodbye at the end")
+      ->group(liveness)
+      ->capture_default_str();
+  app.add_option(
+         "--handshake-timeout", handshake_timeout,
+         "TCP: seconds a new connection has to authenticate and register before it is closed")
       ->group(liveness)
       ->capture_default_str();
   app.add_option("--max-attempts", c.max_attempts,
@@ -150,8 +157,19 @@ CommandLine parse_command_line(const std::vector<JobEntry>& jobs, int argc, char
   app.add_option("--log-dir", c.log_dir, "Also log each process to DIR/<role>-<id>.log")
       ->group(output);
   app.add_flag("--quiet", c.quiet, "Log only warnings and errors")->group(output);
-  app.add_flag("--resume", c.resume, "Continue an interrupted run from its checkpoint")
+  app.add_option("--progress-every", progress_every,
+                 "Seconds between progress lines when stderr is not a terminal (0: none)")
+      ->group(output)
+      ->capture_default_str();
+  app.add_flag(
+         "--resume", c.resume,
+         "Continue an interrupted run from its checkpoint: only the missing chunks are computed")
       ->group(output);
+  app.add_option("--checkpoint", c.checkpoint,
+                 "Record finished chunks here as they arrive (default: OUTPUT.checkpoint for jobs "
+                 "with --output)")
+      ->group(output);
+  app.add_flag("--no-checkpoint", c.no_checkpoint, "Record no checkpoint")->group(output);
 
   OptionSink sink(app, "Options of job '" + job.name + "'");
   OptionSet job_options(sink);
@@ -178,6 +196,9 @@ CommandLine parse_command_line(const std::vector<JobEntry>& jobs, int argc, char
   c.timeout = to_duration(timeout, "--timeout");
   c.finish_grace = to_duration(finish_grace, "--finish-grace");
   c.retry_max = to_duration(retry_max, "--retry-max");
+  c.handshake_timeout = to_duration(handshake_timeout, "--handshake-timeout");
+  c.progress_every = progress_every == 0 ? Configuration::Duration::zero()
+                                         : to_duration(progress_every, "--progress-every");
   if (c.threads == 0) throw UsageError("--threads must be at least 1");
   if (c.max_attempts == 0) throw UsageError("--max-attempts must be at least 1");
   if (c.max_copies == 0) throw UsageError("--max-copies must be at least 1");
@@ -187,6 +208,7 @@ CommandLine parse_command_line(const std::vector<JobEntry>& jobs, int argc, char
   }
   if (c.server && !c.connect.empty()) throw UsageError("--server and --connect exclude each other");
   if (c.quiet) c.log_level = "warn";
+  c.job_parameters = sink.values();
   if (!result.list) job.validate_options();
   return result;
 }

@@ -1,7 +1,12 @@
 #pragma once
 // The CLI11 side of nc::OptionSet: a job's options land in their own --help section.
 
+#include <fmt/format.h>
 #include <CLI/CLI.hpp>
+
+#include <functional>
+#include <utility>
+#include <vector>
 
 #include <string>
 
@@ -13,15 +18,27 @@ class OptionSink {
 
   template <class T>
   void add(const std::string& flags, T& value, const std::string& help) {
-    app_.add_option(flags, value, help)->group(group_)->capture_default_str();
+    auto* option = app_.add_option(flags, value, help)->group(group_)->capture_default_str();
+    values_.emplace_back(option->get_name(), [&value] { return fmt::format("{}", value); });
   }
   void add_flag(const std::string& flags, bool& value, const std::string& help) {
-    app_.add_flag(flags, value, help)->group(group_);
+    auto* option = app_.add_flag(flags, value, help)->group(group_);
+    values_.emplace_back(option->get_name(),
+                         [&value] { return value ? std::string("true") : std::string("false"); });
+  }
+
+  /// Every option's value now (after parsing: as given, or its default), in declaration order.
+  [[nodiscard]] std::vector<std::pair<std::string, std::string>> values() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [name, format] : values_)
+      out.emplace_back(name, format());
+    return out;
   }
 
  private:
   CLI::App& app_;
   std::string group_;
+  std::vector<std::pair<std::string, std::function<std::string()>>> values_;
 };
 
 }  // namespace nc::detail

@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "cli/listen.hpp"
 #include "cli/logging.hpp"
 #include "cli/roles.hpp"
 #include "cli/server_setup.hpp"
@@ -18,6 +19,7 @@ int run_local(const JobEntry& job, const Configuration& config) {
   add_log_file(config, "server");
   ServerSetup setup(job, config);
   InprocServerTransport inproc(setup.runtime());
+  const auto tcp = config.listen.empty() ? nullptr : listen_for_nodes(setup.runtime(), config);
 
   const unsigned count = config.local_nodes != 0
                              ? config.local_nodes

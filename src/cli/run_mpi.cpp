@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 
+#include "cli/listen.hpp"
 #include "cli/logging.hpp"
 #include "cli/roles.hpp"
 #include "cli/server_setup.hpp"
@@ -26,6 +27,7 @@ int serve(const JobEntry& job, const Configuration& config, MpiContext& mpi) {
   }
   MpiServerTransport transport(setup->runtime(), mpi.comm(), mpi.size(), config);
   transport.start();
+  const auto tcp = config.listen.empty() ? nullptr : listen_for_nodes(setup->runtime(), config);
   const int status = setup->run();
   const auto silent = transport.silent_ranks();
   if (!silent.empty()) {
@@ -44,8 +46,11 @@ int serve(const JobEntry& job, const Configuration& config, MpiContext& mpi) {
 int compute(const JobEntry& job, const Configuration& config, MpiContext& mpi) {
   const std::string role = fmt::format("rank {}", mpi.rank());
   setup_logging(config, role);
-  add_log_file(config, fmt::format("node-rank{}", mpi.rank()));
   NodeRuntime runtime(job.node_factory, job.name, config, false);
+  runtime.engine().set_on_registered([&config, rank = mpi.rank()](NodeID id) {
+    set_log_role(fmt::format("{}, rank {}", to_string(id), rank));
+    add_log_file(config, fmt::format("node-{}", id.value()));
+  });
   runtime.handle_signals();
   MpiNodeTransport transport(runtime, mpi.comm(), config);
   const int status = runtime.run(transport);
@@ -71,6 +76,17 @@ bool mpi_launched() {
 
 int run_mpi(const JobEntry& job, const Configuration& config, int& argc, char**& argv) {
   MpiContext mpi(argc, argv);
+  if (mpi.size() < 2 && MpiContext::launcher_size() > 1) {
+    // The launcher started several ranks, but this program's MPI library sees only itself: an
+    // mpiexec of another MPI implementation (Debian installs Open MPI and MPICH side by side).
+    // Each process would otherwise run the whole job alone.
+    setup_logging(config, "mpi");
+    spdlog::error(
+        "the launcher started {} ranks but MPI sees one: it belongs to another MPI "
+        "implementation than the one this program was built with ({})",
+        MpiContext::launcher_size(), MpiContext::library_version());
+    return exit_failed;
+  }
   if (mpi.size() < 2) return run_local(job, config);
   return mpi.rank() == 0 ? serve(job, config, mpi) : compute(job, config, mpi);
 }

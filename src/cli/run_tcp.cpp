@@ -1,17 +1,63 @@
-// TCP roles: placeholders until the TCP transport exists; they say so plainly.
+// The TCP roles: a server (--server), a node (--connect), a statistics request (--status).
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "cli/listen.hpp"
+#include "cli/logging.hpp"
 #include "cli/roles.hpp"
+#include "cli/server_setup.hpp"
 #include "node_crunch/error.hpp"
+#include "transport/tcp/status_client.hpp"
+#include "transport/tcp/tcp_node.hpp"
 
 namespace nc::detail {
 
-int run_tcp_server(const JobEntry& /*job*/, const Configuration& /*config*/) {
-  throw UsageError("this build has no TCP transport yet (--server)");
+int run_tcp_server(const JobEntry& job, const Configuration& config) {
+  setup_logging(config, "server");
+  add_log_file(config, "server");
+  Configuration listening = config;
+  if (listening.listen.empty()) listening.listen = kDefaultListen;
+  ServerSetup setup(job, listening);
+  auto tcp = listen_for_nodes(setup.runtime(), listening);
+  return setup.run();
 }
-int run_tcp_node(const JobEntry& /*job*/, const Configuration& /*config*/) {
-  throw UsageError("this build has no TCP transport yet (--connect)");
+
+int run_tcp_node(const JobEntry& job, const Configuration& config) {
+  setup_logging(config, "node");
+  const HostPort server = parse_host_port(config.connect, "--connect");
+  auto key = load_secret(config);
+  NodeRuntime runtime(job.node_factory, job.name, config, true);
+  runtime.handle_signals();
+  runtime.engine().set_on_registered([&config](NodeID id) {
+    set_log_role(to_string(id));
+    add_log_file(config, fmt::format("node-{}", id.value()));
+  });
+  TcpNodeTransport transport(runtime, config, server, std::move(key));
+  const int status = runtime.run(transport);
+  if (!runtime.engine().reason().empty()) {
+    if (status == exit_ok)
+      spdlog::info("{}", runtime.engine().reason());
+    else
+      spdlog::error("{}", runtime.engine().reason());
+  } else if (status == exit_ok) {
+    spdlog::info("the job is done");
+  }
+  if (runtime.workers_stuck()) {
+    spdlog::default_logger()->flush();
+    std::_Exit(status);
+  }
+  return status;
 }
-int run_status_client(const Configuration& /*config*/) {
-  throw UsageError("this build has no TCP transport yet (--status)");
+
+int run_status_client(const Configuration& config) {
+  setup_logging(config, "status");
+  const HostPort server = parse_host_port(config.status, "--status");
+  std::printf("%s\n", fetch_status(server, load_secret(config), config).c_str());
+  return exit_ok;
 }
 
 }  // namespace nc::detail

@@ -1,15 +1,11 @@
 #include "core/message.hpp"
+#include "core/overloaded.hpp"
 
 #include "core/byte_reader.hpp"
 #include "node_crunch/error.hpp"
 
 namespace nc::detail {
 namespace {
-
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
 
 void put_id(Bytes& out, auto id) {
   put_le<std::uint64_t>(out, id.value());
@@ -21,6 +17,14 @@ bool get_bool(ByteReader& in) {
   const auto raw = in.get<std::uint8_t>();
   if (raw > 1) throw ProtocolError("a flag is neither 0 nor 1");
   return raw == 1;
+}
+void put_chunk(Bytes& out, std::optional<ChunkID> chunk) {
+  put_le<std::uint64_t>(out, chunk ? chunk->value() : kNoChunk);
+}
+std::optional<ChunkID> get_chunk(ByteReader& in) {
+  const auto raw = in.get<std::uint64_t>();
+  if (raw == kNoChunk) return std::nullopt;
+  return ChunkID{raw};
 }
 
 void encode_body(const Message& message, Bytes& out) {
@@ -48,6 +52,7 @@ void encode_body(const Message& message, Bytes& out) {
                    put_le<std::uint32_t>(out, static_cast<std::uint32_t>(m.items.size()));
                    for (const auto& item : m.items) {
                      put_id(out, item.attempt);
+                     put_chunk(out, item.chunk);
                      put_bytes(out, item.payload);
                    }
                  },
@@ -56,13 +61,17 @@ void encode_body(const Message& message, Bytes& out) {
                    put_le<std::uint32_t>(out, static_cast<std::uint32_t>(m.items.size()));
                    for (const auto& item : m.items) {
                      put_id(out, item.attempt);
+                     put_chunk(out, item.chunk);
                      put_le(out, item.compute_us);
                      put_bytes(out, item.payload);
                    }
                  },
                  [&](const Heartbeat&) {},
                  [&](const Finish&) {},
-                 [&](const Abort& m) { put_string(out, m.reason); },
+                 [&](const Abort& m) {
+                   put_string(out, m.reason);
+                   put_bool(out, m.interrupted);
+                 },
                  [&](const TaskFailed& m) {
                    put_id(out, m.attempt);
                    put_string(out, m.what);
@@ -102,11 +111,12 @@ Message decode_body(MessageType type, ByteReader& in) {
     case MessageType::tasks: {
       Tasks m;
       m.results_seen = in.get<std::uint64_t>();
-      const auto count = in.get_count(16);  // attempt + length
+      const auto count = in.get_count(24);  // attempt + chunk + length
       m.items.reserve(count);
       for (std::uint32_t i = 0; i < count; ++i) {
         TaskItem item;
         item.attempt = AttemptID{in.get<std::uint64_t>()};
+        item.chunk = get_chunk(in);
         item.payload = in.get_bytes();
         m.items.push_back(std::move(item));
       }
@@ -115,11 +125,12 @@ Message decode_body(MessageType type, ByteReader& in) {
     case MessageType::results: {
       Results m;
       m.more = in.get<std::uint32_t>();
-      const auto count = in.get_count(24);  // attempt + time + length
+      const auto count = in.get_count(32);  // attempt + chunk + time + length
       m.items.reserve(count);
       for (std::uint32_t i = 0; i < count; ++i) {
         ResultItem item;
         item.attempt = AttemptID{in.get<std::uint64_t>()};
+        item.chunk = get_chunk(in);
         item.compute_us = in.get<std::uint64_t>();
         item.payload = in.get_bytes();
         m.items.push_back(std::move(item));
@@ -130,8 +141,12 @@ Message decode_body(MessageType type, ByteReader& in) {
       return Heartbeat{};
     case MessageType::finish:
       return Finish{};
-    case MessageType::abort:
-      return Abort{in.get_string()};
+    case MessageType::abort: {
+      Abort m;
+      m.reason = in.get_string();
+      m.interrupted = get_bool(in);
+      return m;
+    }
     case MessageType::task_failed: {
       TaskFailed m;
       m.attempt = AttemptID{in.get<std::uint64_t>()};

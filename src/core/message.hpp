@@ -60,8 +60,12 @@ struct Request {
   std::uint32_t count = 0;
   bool operator==(const Request&) const = default;
 };
+/// A chunk label on the wire: the chunk, or none.
+inline constexpr std::uint64_t kNoChunk = ~std::uint64_t{0};
+
 struct TaskItem {
   AttemptID attempt;
+  std::optional<ChunkID> chunk;  // the job's chunk, when it names one
   Bytes payload;
   bool operator==(const TaskItem&) const = default;
 };
@@ -72,6 +76,7 @@ struct Tasks {
 };
 struct ResultItem {
   AttemptID attempt;
+  std::optional<ChunkID> chunk;  // echoed from the task
   std::uint64_t compute_us = 0;  // time the node spent on it
   Bytes payload;
   bool operator==(const ResultItem&) const = default;
@@ -89,6 +94,7 @@ struct Finish {
 };
 struct Abort {
   std::string reason;
+  bool interrupted = false;  // the server was stopped (SIGTERM): resumable, not a failure
   bool operator==(const Abort&) const = default;
 };
 struct TaskFailed {

@@ -1,4 +1,5 @@
 #include "core/node_engine.hpp"
+#include "core/overloaded.hpp"
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -8,11 +9,6 @@
 
 namespace nc::detail {
 namespace {
-
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
 
 std::string host_name() {
   char name[256] = {};
@@ -65,26 +61,31 @@ void NodeEngine::disconnected() {
 
 void NodeEngine::on_message(Message message) {
   if (done_) return;
-  std::visit(
-      Overloaded{
-          [&](Welcome& welcome) { on_welcome(welcome); },
-          [&](Tasks& tasks) { on_tasks(tasks); },
-          [&](Finish&) { end(exit_ok, ""); },
-          [&](Abort& abort) { end(exit_failed, "the server ended the job: " + abort.reason); },
-          [&](Reject& reject) {
-            end(exit_failed, "the server refused this node: " + reject.reason);
-          },
-          [&](auto& other) {
-            spdlog::warn("ignoring a '{}' message from the server",
-                         name_of(type_of(Message(other))));
-          },
-      },
-      message);
+  std::visit(Overloaded{
+                 [&](Welcome& welcome) { on_welcome(welcome); },
+                 [&](Tasks& tasks) { on_tasks(tasks); },
+                 [&](Finish&) { end(exit_ok, ""); },
+                 [&](Abort& abort) {
+                   if (abort.interrupted)
+                     end(exit_interrupted, "the server was stopped: " + abort.reason);
+                   else
+                     end(exit_failed, "the server ended the job: " + abort.reason);
+                 },
+                 [&](Reject& reject) {
+                   end(exit_failed, "the server refused this node: " + reject.reason);
+                 },
+                 [&](auto& other) {
+                   spdlog::warn("ignoring a '{}' message from the server",
+                                name_of(type_of(Message(other))));
+                 },
+             },
+             message);
 }
 
 void NodeEngine::on_welcome(Welcome& welcome) {
   const bool new_identity = welcome.fresh || !id_ || *id_ != welcome.node;
   id_ = welcome.node;
+  if (new_identity && on_registered_) on_registered_(welcome.node);
   registered_ = true;
   if (welcome.heartbeat_ms > 0) heartbeat_ = std::chrono::milliseconds(welcome.heartbeat_ms);
   if (welcome.fresh) workers_.set_initial(welcome.node, std::move(welcome.initial_data));
@@ -188,8 +189,8 @@ void NodeEngine::on_worker_outputs() {
     const double seconds = std::chrono::duration<double>(output.compute).count();
     task_s_ = have_task_time_ ? toward(task_s_, seconds, kFalling, kRising) : seconds;
     have_task_time_ = true;
-    ResultItem item{output.attempt, static_cast<std::uint64_t>(output.compute.count()),
-                    std::move(output.result)};
+    ResultItem item{output.attempt, output.chunk,
+                    static_cast<std::uint64_t>(output.compute.count()), std::move(output.result)};
     ++results_sent_;
     if (keep_results_) unconfirmed_.push_back({results_sent_, item});
     results.items.push_back(std::move(item));

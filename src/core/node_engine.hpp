@@ -54,6 +54,10 @@ class NodeEngine {
   /// Tasks this node wants in hand now (running + queued + asked for).
   [[nodiscard]] std::uint32_t target() const;
   void set_on_done(std::function<void()> on_done) { on_done_ = std::move(on_done); }
+  /// Called when the server gives this node an id (for log names).
+  void set_on_registered(std::function<void(NodeID)> on_registered) {
+    on_registered_ = std::move(on_registered);
+  }
 
  private:
   struct Unconfirmed {
@@ -80,6 +84,7 @@ class NodeEngine {
   bool keep_results_;
   std::function<Clock::time_point()> clock_;
   std::function<void()> on_done_;
+  std::function<void(NodeID)> on_registered_;
 
   NodeLink* link_ = nullptr;
   std::optional<NodeID> id_;

@@ -15,8 +15,7 @@ constexpr std::chrono::milliseconds kWorkerGrace{300};
 
 NodeRuntime::NodeRuntime(NodeFactory factory, std::string job_name, const Configuration& config,
                          bool keep_results)
-    : config_(config),
-      workers_(std::move(factory), std::max(1u, config.threads),
+    : workers_(std::move(factory), std::max(1u, config.threads),
                [this] { boost::asio::post(io_, [this] { engine_.on_worker_outputs(); }); }),
       engine_(std::move(job_name), config, workers_, keep_results),
       heartbeat_(io_) {}

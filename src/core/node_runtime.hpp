@@ -40,7 +40,6 @@ class NodeRuntime {
  private:
   void schedule_heartbeat();
 
-  const Configuration& config_;
   boost::asio::io_context io_;
   WorkerPool workers_;
   NodeEngine engine_;

@@ -1,4 +1,5 @@
 #include "core/server_engine.hpp"
+#include "core/overloaded.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -9,11 +10,6 @@
 
 namespace nc::detail {
 namespace {
-
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
 
 std::string seconds_text(std::chrono::steady_clock::duration duration) {
   return fmt::format("{:.1f} s", std::chrono::duration<double>(duration).count());
@@ -203,7 +199,10 @@ void ServerEngine::on_results(NodeRecord& node, Results& results) {
   const NodeID id = node.stats.info.id;
   for (ResultItem& item : results.items) {
     ++node.results_seen;
-    std::optional<ChunkID> chunk;
+    // The server's own record of the attempt names the chunk; for a late result whose attempt
+    // was forgotten with its lost node, the label the node echoes does.
+    std::optional<ChunkID> chunk = item.chunk;
+    if (chunk && chunk->value() >= job_.progress().total) chunk.reset();  // a label that cannot be
     if (const auto it = attempts_.find(item.attempt); it != attempts_.end()) {
       chunk = it->second.chunk;
       auto& owner = nodes_.at(it->second.node).attempts;
@@ -221,6 +220,8 @@ void ServerEngine::on_results(NodeRecord& node, Results& results) {
       if (phase_ != Phase::running) return;
       continue;
     }
+    if (recorder_ != nullptr && chunk && first_record(*chunk))
+      recorder_->record(*chunk, item.payload);
     observer_.on_result(id, item.attempt, chunk);
     if (phase_ != Phase::running) return;
   }
@@ -228,6 +229,22 @@ void ServerEngine::on_results(NodeRecord& node, Results& results) {
   report_progress();
   if (node.wanted > 0 && !node.parked) park(node);
   serve_parked();
+}
+
+bool ServerEngine::first_record(ChunkID chunk) {
+  // Dense chunk numbers (the usual case) in a bitmap; a job with sparse, huge ones in a set.
+  constexpr std::uint64_t kDense = std::uint64_t{1} << 26;
+  if (chunk.value() >= kDense) return recorded_sparse_.insert(chunk.value()).second;
+  const auto index = static_cast<std::size_t>(chunk.value());
+  if (index >= recorded_.size()) recorded_.resize(std::max(index + 1, recorded_.size() * 2));
+  if (recorded_[index]) return false;
+  recorded_[index] = true;
+  return true;
+}
+
+void ServerEngine::replay(ChunkID chunk, ByteSpan result) {
+  first_record(chunk);
+  job_.process(NodeID{0}, result);
 }
 
 void ServerEngine::on_task_failed(NodeRecord& node, const TaskFailed& failed) {
@@ -263,7 +280,7 @@ void ServerEngine::serve(NodeRecord& node) {
     const AttemptID attempt{next_attempt_++};
     attempts_.emplace(attempt, Attempt{id, status.chunk});
     node.attempts.push_back(attempt);
-    batch.items.push_back(TaskItem{attempt, std::move(status.task)});
+    batch.items.push_back(TaskItem{attempt, status.chunk, std::move(status.task)});
     --node.wanted;
     ++node.stats.tasks_sent;
     ++summary_.tasks_sent;
@@ -354,11 +371,15 @@ void ServerEngine::on_tick() {
     }
     if (!silent.empty()) {
       std::sort(silent.begin(), silent.end());
+      std::vector<ServerLinkPtr> links;
       for (const NodeID id : silent) {
-        auto& node = nodes_.at(id);
-        if (node.link) node.link->close("heartbeat timeout");
+        if (auto& link = nodes_.at(id).link) links.push_back(link);
       }
       declare_lost(silent, "no heartbeat for " + seconds_text(config_.timeout));
+      // Closed after the loss is declared, so the loss keeps its real reason; a node that is
+      // only slow will come back under its id.
+      for (const auto& link : links)
+        link->close("heartbeat timeout");
     }
   }
   serve_parked();
@@ -367,7 +388,7 @@ void ServerEngine::on_tick() {
 void ServerEngine::interrupt(const std::string& reason) {
   if (phase_ != Phase::running) return;
   end(exit_interrupted, "interrupted: " + reason,
-      Abort{"the server was interrupted (" + reason + ")"});
+      Abort{"the server was interrupted (" + reason + ")", true});
 }
 
 void ServerEngine::finish() {
@@ -403,6 +424,7 @@ void ServerEngine::end(int status, const std::string& failure, const Message& fa
         fmt::format("{} of {} chunks failed", summary_.progress.failed, summary_.progress.total);
   }
   summary_.ok = exit_status_ == exit_ok;
+  summary_.interrupted = exit_status_ == exit_interrupted;
   summary_.wall = clock_() - started_;
   summary_.nodes.clear();
   for (const auto& [id, node] : nodes_)

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/message.hpp"
@@ -25,6 +26,13 @@
 #include "node_crunch/observer.hpp"
 
 namespace nc::detail {
+
+/// Where the engine records the first result of each chunk as it is accepted (a checkpoint).
+class ResultRecorder {
+ public:
+  virtual ~ResultRecorder() = default;
+  virtual void record(ChunkID chunk, ByteSpan result) = 0;
+};
 
 class ServerEngine {
  public:
@@ -48,6 +56,12 @@ class ServerEngine {
   [[nodiscard]] std::string status_json() const;
   /// The node a link belongs to, if it registered.
   [[nodiscard]] std::optional<NodeID> node_of(const ServerLink& link) const;
+
+  /// Records accepted results from now on (nullptr: none).
+  void set_recorder(ResultRecorder* recorder) { recorder_ = recorder; }
+  /// Hands a result restored from a checkpoint to the job, as if node 0 had sent it; before
+  /// any node is served. Throws what the job's process_data_from_node throws.
+  void replay(ChunkID chunk, ByteSpan result);
 
   /// Called once when the engine is done (to stop the event loop).
   void set_on_done(std::function<void()> on_done) { on_done_ = std::move(on_done); }
@@ -108,6 +122,11 @@ class ServerEngine {
   std::uint64_t next_node_ = 1;
   std::uint64_t next_attempt_ = 1;
   std::size_t failed_chunks_seen_ = 0;
+  ResultRecorder* recorder_ = nullptr;
+  std::vector<bool> recorded_;  // by chunk: its result is in the checkpoint already
+  std::unordered_set<std::uint64_t> recorded_sparse_;
+
+  bool first_record(ChunkID chunk);
 };
 
 }  // namespace nc::detail

@@ -23,6 +23,20 @@ void ServerRuntime::handle_signals() {
   });
 }
 
+void ServerRuntime::every(std::chrono::milliseconds interval, std::function<void()> task) {
+  periodic_.push_back(std::make_unique<Periodic>(io_, interval, std::move(task)));
+  periodic_.back()->arm();
+}
+
+void ServerRuntime::Periodic::arm() {
+  timer.expires_after(interval);
+  timer.async_wait([this](const boost::system::error_code& error) {
+    if (error) return;
+    task();
+    arm();
+  });
+}
+
 void ServerRuntime::schedule_tick() {
   tick_.expires_after(engine_.tick_interval());
   tick_.async_wait([this](const boost::system::error_code& error) {
@@ -53,7 +67,11 @@ int ServerRuntime::run() {
   };
   engine_.set_on_done([this] {
     tick_.cancel();
+    for (auto& periodic : periodic_)
+      periodic->timer.cancel();
     if (signals_) signals_->cancel();
+    for (auto& task : at_end_)
+      task();
     // Not from inside the engine's call stack: let it return first.
     boost::asio::post(io_, [this] { drain_transports(); });
   });

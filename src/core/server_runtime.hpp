@@ -6,7 +6,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -29,6 +31,10 @@ class ServerRuntime {
   [[nodiscard]] boost::asio::io_context& io() { return io_; }
   [[nodiscard]] ServerEngine& engine() { return engine_; }
   void add_transport(ServerTransport& transport) { transports_.push_back(&transport); }
+  /// Runs `task` on the loop every `interval` while the job runs.
+  void every(std::chrono::milliseconds interval, std::function<void()> task);
+  /// Runs `task` once when the engine is done, before the transports drain.
+  void at_end(std::function<void()> task) { at_end_.push_back(std::move(task)); }
   /// SIGINT and SIGTERM interrupt the job (the process's signals: only the server takes them).
   void handle_signals();
   /// Runs until the engine is done and every transport drained; returns the exit status.
@@ -44,6 +50,17 @@ class ServerRuntime {
   std::optional<boost::asio::signal_set> signals_;
   std::vector<ServerTransport*> transports_;
   std::function<void()> stop_;
+  struct Periodic {
+    Periodic(boost::asio::io_context& io, std::chrono::milliseconds every,
+             std::function<void()> what)
+        : timer(io), interval(every), task(std::move(what)) {}
+    void arm();
+    boost::asio::steady_timer timer;
+    std::chrono::milliseconds interval;
+    std::function<void()> task;
+  };
+  std::vector<std::unique_ptr<Periodic>> periodic_;
+  std::vector<std::function<void()>> at_end_;
 };
 
 }  // namespace nc::detail

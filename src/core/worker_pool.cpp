@@ -88,13 +88,13 @@ bool WorkerPool::apply_initial(NodeHandle& node, Initial& initial) {
     }
   });
   if (initial.error) {
-    output({AttemptID{0}, {}, {}, *initial.error});
+    output({AttemptID{0}, std::nullopt, {}, {}, *initial.error});
     return false;
   }
   try {
     node.set_initial_data(initial.node, initial.value);
   } catch (const std::exception& e) {
-    output({AttemptID{0}, {}, {}, std::string(e.what())});
+    output({AttemptID{0}, std::nullopt, {}, {}, std::string(e.what())});
     return false;
   }
   return true;
@@ -110,7 +110,7 @@ void WorkerPool::work() {
   }
   std::uint64_t generation = 0;
   bool usable = node != nullptr;
-  if (construction_error) output({AttemptID{0}, {}, {}, construction_error});
+  if (construction_error) output({AttemptID{0}, std::nullopt, {}, {}, construction_error});
 
   while (true) {
     TaskItem task;
@@ -131,6 +131,7 @@ void WorkerPool::work() {
     const auto start = std::chrono::steady_clock::now();
     WorkerOutput out;
     out.attempt = task.attempt;
+    out.chunk = task.chunk;
     try {
       out.result = node->process(task.payload);
     } catch (const std::exception& e) {

@@ -24,7 +24,8 @@
 namespace nc::detail {
 
 struct WorkerOutput {
-  AttemptID attempt;  // 0: not a task (the Node's constructor or set_initial_data threw)
+  AttemptID attempt;             // 0: not a task (the Node's constructor or set_initial_data threw)
+  std::optional<ChunkID> chunk;  // the task's chunk label, to echo
   Bytes result;
   std::chrono::microseconds compute{0};
   std::optional<std::string> error;  // what the user's code threw, or why a task did not decode

@@ -22,6 +22,8 @@ class AtomicFile {
   void commit();
 
  private:
+  void remove_abandoned() const;
+
   std::string path_;
   std::string temporary_;
   bool committed_ = false;

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <set>
 
 #include "io/atomic_file.hpp"
 #include "io/hdf5_handle.hpp"
@@ -299,6 +300,148 @@ Attributes read_attributes(const std::string& path, const std::string& dataset) 
   if (!walk.error.empty()) throw IoError(walk.error);
   check(status, walk.what);
   return walk.attributes;
+}
+
+namespace {
+
+// Every column type is eight bytes wide, so a row is eight bytes per column, packed.
+constexpr std::size_t kCellBytes = 8;
+
+template <class V>
+using ElementOf = typename V::value_type;
+
+void check_columns(const Columns& columns, const std::string& what) {
+  if (columns.empty()) throw IoError(what + ": a table needs at least one column");
+  std::set<std::string> names;
+  for (const Column& column : columns) {
+    if (column.name.empty()) throw IoError(what + ": a column has no name");
+    if (!names.insert(column.name).second)
+      throw IoError(what + ": two columns are named '" + column.name + "'");
+    if (column.size() != columns.front().size()) {
+      throw IoError(what + ": column '" + column.name + "' has " + std::to_string(column.size()) +
+                    " rows but column '" + columns.front().name + "' has " +
+                    std::to_string(columns.front().size()));
+    }
+  }
+}
+
+// The row type, as it lies in memory (native numbers) or in the file (little-endian).
+Handle row_type(const Columns& columns, bool in_file, const std::string& what) {
+  Handle type(H5Tcreate(H5T_COMPOUND, kCellBytes * columns.size()), H5Tclose, what);
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    const hid_t member = std::visit(
+        [&](const auto& values) {
+          using T = ElementOf<std::decay_t<decltype(values)>>;
+          return in_file ? TypeOf<T>::file() : TypeOf<T>::memory();
+        },
+        columns[i].values);
+    check(H5Tinsert(type.get(), columns[i].name.c_str(), i * kCellBytes, member), what);
+  }
+  return type;
+}
+
+// The columns interleaved into rows, the layout row_type(..., false) describes.
+std::vector<unsigned char> pack_rows(const Columns& columns) {
+  const std::size_t rows = columns.front().size();
+  const std::size_t row_bytes = kCellBytes * columns.size();
+  std::vector<unsigned char> packed(rows * row_bytes);
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    std::visit(
+        [&](const auto& values) {
+          for (std::size_t r = 0; r < rows; ++r)
+            std::memcpy(&packed[r * row_bytes + i * kCellBytes], &values[r], kCellBytes);
+        },
+        columns[i].values);
+  }
+  return packed;
+}
+
+// Reads one member of a compound dataset: HDF5 matches members by name.
+template <class T>
+std::vector<T> read_member(hid_t data, const std::string& name, std::size_t rows,
+                           const std::string& what) {
+  Handle only(H5Tcreate(H5T_COMPOUND, sizeof(T)), H5Tclose, what);
+  check(H5Tinsert(only.get(), name.c_str(), 0, TypeOf<T>::memory()), what);
+  std::vector<T> values(rows);
+  if (rows > 0)
+    check(H5Dread(data, only.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+          what + " (column '" + name + "')");
+  return values;
+}
+
+std::string member_name(hid_t type, unsigned index, const std::string& what) {
+  char* name = H5Tget_member_name(type, index);
+  if (name == nullptr) throw IoError(what + " failed: " + detail::error_stack());
+  std::string copy(name);
+  H5free_memory(name);
+  return copy;
+}
+
+}  // namespace
+
+void write_table(const std::string& path, const std::string& dataset, const Columns& columns,
+                 const Attributes& attributes) {
+  const std::string what = "writing table '" + dataset + "' to " + path;
+  check_columns(columns, what);
+  detail::silence_automatic_errors();
+  ::nc::detail::AtomicFile on_disk(path);
+  Handle file(H5Fcreate(on_disk.temporary().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
+              H5Fclose, what + " (creating the file)");
+  const std::array<hsize_t, 1> rows{columns.front().size()};
+  Handle space(H5Screate_simple(1, rows.data(), nullptr), H5Sclose, what);
+  Handle file_type = row_type(columns, true, what);
+  Handle memory_type = row_type(columns, false, what);
+  Handle data(H5Dcreate2(file.get(), dataset.c_str(), file_type.get(), space.get(), H5P_DEFAULT,
+                         H5P_DEFAULT, H5P_DEFAULT),
+              H5Dclose, what + " (creating the dataset)");
+  if (rows[0] > 0) {
+    const std::vector<unsigned char> packed = pack_rows(columns);
+    check(H5Dwrite(data.get(), memory_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, packed.data()),
+          what + " (the rows)");
+  }
+  for (const auto& [name, value] : attributes)
+    write_attribute(data.get(), name, value);
+  data.close(what);
+  file.close(what + " (flushing to disk)");
+  on_disk.commit();
+}
+
+Columns read_table(const std::string& path, const std::string& dataset) {
+  detail::silence_automatic_errors();
+  const std::string what = "reading table '" + dataset + "' from " + path;
+  Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, what);
+  Handle data(H5Dopen2(file.get(), dataset.c_str(), H5P_DEFAULT), H5Dclose, what);
+  Handle type(H5Dget_type(data.get()), H5Tclose, what);
+  if (check(H5Tget_class(type.get()), what) != H5T_COMPOUND)
+    throw IoError(what + ": the dataset is not a table (a compound dataset)");
+  Handle space(H5Dget_space(data.get()), H5Sclose, what);
+  if (H5Sget_simple_extent_ndims(space.get()) != 1)
+    throw IoError(what + ": the dataset is not one-dimensional");
+  std::array<hsize_t, 1> dims{};
+  check(H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr), what);
+  const auto rows = static_cast<std::size_t>(dims[0]);
+
+  Columns columns;
+  const int members = check(H5Tget_nmembers(type.get()), what);
+  for (unsigned m = 0; m < static_cast<unsigned>(members); ++m) {
+    std::string name = member_name(type.get(), m, what);
+    Handle member(H5Tget_member_type(type.get(), m), H5Tclose, what);
+    switch (check(H5Tget_class(member.get()), what)) {
+      case H5T_INTEGER:
+        if (check(H5Tget_sign(member.get()), what) == H5T_SGN_NONE)
+          columns.push_back({name, read_member<std::uint64_t>(data.get(), name, rows, what)});
+        else
+          columns.push_back({name, read_member<std::int64_t>(data.get(), name, rows, what)});
+        break;
+      case H5T_FLOAT:
+        columns.push_back({name, read_member<double>(data.get(), name, rows, what)});
+        break;
+      default:
+        throw IoError(what + ": column '" + name +
+                      "' is neither an integer nor a floating-point number");
+    }
+  }
+  return columns;
 }
 
 #define NC_INSTANTIATE(T)                                                                   \

@@ -43,7 +43,8 @@ void LogObserver::on_result(NodeID node, AttemptID attempt, std::optional<ChunkI
 
 void LogObserver::on_progress(const JobProgress& progress) {
   const auto now = std::chrono::steady_clock::now();
-  if (now - last_line_ < progress_every_ || progress.total == 0) return;
+  if (progress_every_.count() == 0 || now - last_line_ < progress_every_ || progress.total == 0)
+    return;
   last_line_ = now;
   const double elapsed = seconds(now - started_);
   const double rate = elapsed > 0 ? static_cast<double>(progress.done) / elapsed : 0.0;
@@ -57,18 +58,31 @@ void LogObserver::on_progress(const JobProgress& progress) {
 }
 
 void LogObserver::on_job_finished(const JobSummary& summary) {
+  const auto& p = summary.progress;
+  const std::string chunks = p.total > 0 ? fmt::format("{} of {} chunks", p.done, p.total) : "";
   if (summary.ok) {
-    spdlog::info("job '{}' finished in {:.2f} s: {} tasks, {} results, {} reassigned", summary.job,
-                 seconds(summary.wall), summary.tasks_sent, summary.results, summary.reassigned);
+    spdlog::info("job '{}' finished in {:.2f} s: {}{}{} tasks sent, {} reassigned", summary.job,
+                 seconds(summary.wall), chunks, chunks.empty() ? "" : ", ", summary.tasks_sent,
+                 summary.reassigned);
+  } else if (summary.interrupted) {
+    spdlog::warn("job '{}' stopped after {:.2f} s ({}): {}", summary.job, seconds(summary.wall),
+                 summary.failure, chunks.empty() ? "no chunk count" : chunks + " done");
   } else {
     spdlog::error("job '{}' ended after {:.2f} s: {}", summary.job, seconds(summary.wall),
                   summary.failure);
   }
+  if (summary.nodes.empty()) return;
+  std::size_t lost = 0;
+  spdlog::info("  {:<8} {:>8} {:>9} {:>6}  {}", "node", "results", "busy (s)", "lost", "where");
   for (const auto& node : summary.nodes) {
-    spdlog::info("  {} ({}): {} results, {:.2f} s busy{}", to_string(node.info.id),
-                 node.info.address, node.results, std::chrono::duration<double>(node.busy).count(),
-                 node.times_lost > 0 ? fmt::format(", lost {} time(s)", node.times_lost) : "");
+    if (node.times_lost > 0) ++lost;
+    spdlog::info("  {:<8} {:>8} {:>9.2f} {:>6}  {}", node.info.id.value(), node.results,
+                 std::chrono::duration<double>(node.busy).count(),
+                 node.times_lost > 0 ? std::to_string(node.times_lost) : "-", node.info.address);
   }
+  if (lost > 0)
+    spdlog::info("  {} node(s) lost during the job; {} task(s) handed out again", lost,
+                 summary.reassigned);
 }
 
 }  // namespace nc::detail

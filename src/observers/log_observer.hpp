@@ -10,6 +10,7 @@ namespace nc::detail {
 
 class LogObserver final : public Observer {
  public:
+  /// `progress_every`: how often a progress line is logged; zero for none (a live bar shows it).
   explicit LogObserver(std::chrono::steady_clock::duration progress_every = std::chrono::seconds(5))
       : progress_every_(progress_every) {}
 

@@ -175,3 +175,29 @@ def compare_with_reference(path, width, height, max_iter, **region):
     print(f"{differ} of {data.size} pixels differ from the independent reference ({share:.2e})")
     check(share <= 1e-4, "the picture matches the independent reference on (nearly) every pixel")
     return data, attrs
+
+
+def start_tcp_server(args, cwd, program=None, launcher=None):
+    """Starts `nc_job ARGS --server --listen 127.0.0.1:0` (or, with `launcher`, the given
+    command that prints the listening line), waits for its port; returns (process, port)."""
+    command = launcher or [program or NC_JOB, *args, "--server", "--listen", "127.0.0.1:0"]
+    server = Background(command, cwd=cwd)
+    found = server.wait_for(r"listening on 127\.0\.0\.1:(\d+)", 60, stream="stdout")
+    return server, int(found.group(1))
+
+
+def start_node(port, cwd, extra=(), job="mandel"):
+    return Background([NC_JOB, job, "--connect", f"127.0.0.1:{port}", *extra], cwd=cwd)
+
+
+def node_summary(log):
+    """The server's closing table as {node id: (results, where)}: one row per node, e.g.
+    `  3           173      0.51      1  127.0.0.1:41704 (host vm, pid 77)`."""
+    rows = re.finditer(r"\]\s+(\d+)\s+(\d+)\s+[\d.]+\s+(?:-|\d+)\s+(.+)$", log, re.MULTILINE)
+    return {int(m.group(1)): (int(m.group(2)), m.group(3)) for m in rows}
+
+
+def h5_equal(a, b):
+    """True if the /mandel datasets of two files hold the same values."""
+    import numpy as np
+    return np.array_equal(read_dataset(a)[0], read_dataset(b)[0])

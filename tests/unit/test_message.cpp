@@ -74,29 +74,32 @@ TEST_CASE("golden bytes of every message type", "[message][golden]") {
   CHECK(hex(encode(Request{7})) ==
         "04"
         "07000000");
-  Tasks tasks{4, {TaskItem{nc::AttemptID{8}, text_bytes("t")}}};
+  Tasks tasks{4, {TaskItem{nc::AttemptID{8}, nc::ChunkID{3}, text_bytes("t")}}};
   CHECK(hex(encode(tasks)) ==
         "05"
         "0400000000000000"
         "01000000"
         "0800000000000000"
+        "0300000000000000"  // the chunk
         "0100000000000000"
         "74");
-  Results results{2, {ResultItem{nc::AttemptID{8}, 300, text_bytes("r")}}};
+  Results results{2, {ResultItem{nc::AttemptID{8}, std::nullopt, 300, text_bytes("r")}}};
   CHECK(hex(encode(results)) ==
         "06"
         "02000000"
         "01000000"
         "0800000000000000"
+        "ffffffffffffffff"  // no chunk
         "2c01000000000000"
         "0100000000000000"
         "72");
   CHECK(hex(encode(Heartbeat{})) == "07");
   CHECK(hex(encode(Finish{})) == "08");
-  CHECK(hex(encode(Abort{"x"})) ==
+  CHECK(hex(encode(Abort{"x", true})) ==
         "09"
         "01000000"
-        "78");
+        "78"
+        "01");
   CHECK(hex(encode(TaskFailed{nc::AttemptID{1}, "e"})) ==
         "0a"
         "0100000000000000"
@@ -117,11 +120,14 @@ TEST_CASE("every message type survives a round trip", "[message]") {
       Welcome{nc::NodeID{2}, 500, 3, false, std::nullopt},
       Reject{"why"},
       Request{64},
-      Tasks{9, {TaskItem{nc::AttemptID{1}, text_bytes("a")}, TaskItem{nc::AttemptID{2}, {}}}},
-      Results{3, {ResultItem{nc::AttemptID{1}, 17, text_bytes("res")}}},
+      Tasks{9,
+            {TaskItem{nc::AttemptID{1}, std::nullopt, text_bytes("a")},
+             TaskItem{nc::AttemptID{2}, std::nullopt, {}}}},
+      Results{3, {ResultItem{nc::AttemptID{1}, std::nullopt, 17, text_bytes("res")}}},
       Heartbeat{},
       Finish{},
-      Abort{"over"},
+      Abort{"over", false},
+      Abort{"stopped", true},
       TaskFailed{nc::AttemptID{5}, "boom"},
       Bye{},
       StatusRequest{},

@@ -64,7 +64,7 @@ struct NodeHarness {
     Tasks t;
     t.results_seen = results_seen;
     for (auto chunk : chunks)
-      t.items.push_back(TaskItem{nc::AttemptID{100 + chunk}, nc::to_bytes(chunk)});
+      t.items.push_back(TaskItem{nc::AttemptID{100 + chunk}, std::nullopt, nc::to_bytes(chunk)});
     engine->on_message(t);
   }
   /// Waits until `count` results (or failures) came out of the workers and hands them over.
@@ -187,7 +187,8 @@ TEST_CASE("after a reconnection the node comes back under its id and resends unc
   RecordingNodeLink first;
   h.engine->connected(first);
   h.welcome(nc::NodeID{9});
-  h.engine->on_message(Tasks{0, {TaskItem{nc::AttemptID{1}, nc::to_bytes(std::uint64_t{6})}}});
+  h.engine->on_message(
+      Tasks{0, {TaskItem{nc::AttemptID{1}, std::nullopt, nc::to_bytes(std::uint64_t{6})}}});
   // The result is computed while the connection is down.
   h.engine->disconnected();
   h.signal.wait(1);

@@ -65,8 +65,9 @@ struct Harness {
               std::uint64_t chunk, std::uint32_t more = 0) {
     Results results;
     results.more = more;
-    results.items.push_back(ResultItem{
-        attempt, 10, nc::to_bytes(std::pair<std::uint64_t, std::uint64_t>{chunk, chunk * chunk})});
+    results.items.push_back(
+        ResultItem{attempt, nc::ChunkID{chunk}, 10,
+                   nc::to_bytes(std::pair<std::uint64_t, std::uint64_t>{chunk, chunk * chunk})});
     engine.on_message(link, results);
   }
   void heartbeat(const std::shared_ptr<RecordingLink>& link) {

@@ -46,13 +46,13 @@ TEST_CASE("worker threads share the queue and each runs tasks only after the ini
           "[worker_pool]") {
   std::atomic<int> ready_calls{0};
   WorkerPool pool(make_node_factory<SlowNode>(), 3, [&] { ++ready_calls; });
-  pool.push(
-      {TaskItem{nc::AttemptID{1}, nc::to_bytes(std::uint32_t{30})}});  // no initial data yet: waits
+  pool.push({TaskItem{nc::AttemptID{1}, std::nullopt,
+                      nc::to_bytes(std::uint32_t{30})}});  // no initial data yet: waits
   std::this_thread::sleep_for(20ms);
   CHECK(pool.take_outputs().empty());
   pool.set_initial(nc::NodeID{1}, std::nullopt);
   for (std::uint64_t i = 2; i <= 6; ++i)
-    pool.push({TaskItem{nc::AttemptID{i}, nc::to_bytes(std::uint32_t{30})}});
+    pool.push({TaskItem{nc::AttemptID{i}, std::nullopt, nc::to_bytes(std::uint32_t{30})}});
   const auto outputs = gather(pool, 6);
   REQUIRE(outputs.size() == 6);
   std::set<std::uint64_t> attempts;
@@ -69,7 +69,7 @@ TEST_CASE("worker threads share the queue and each runs tasks only after the ini
 TEST_CASE("a task that does not decode is reported, not run", "[worker_pool]") {
   WorkerPool pool(make_node_factory<SlowNode>(), 1, [] {});
   pool.set_initial(nc::NodeID{1}, std::nullopt);
-  pool.push({TaskItem{nc::AttemptID{5}, nc::Bytes{std::byte{1}}}});
+  pool.push({TaskItem{nc::AttemptID{5}, std::nullopt, nc::Bytes{std::byte{1}}}});
   const auto outputs = gather(pool, 1);
   REQUIRE(outputs.size() == 1);
   REQUIRE(outputs[0].error);
@@ -79,8 +79,8 @@ TEST_CASE("a task that does not decode is reported, not run", "[worker_pool]") {
 TEST_CASE("initial data that the node rejects is reported once per worker", "[worker_pool]") {
   WorkerPool pool(make_node_factory<test::SquareNode>(), 2, [] {});
   pool.set_initial(nc::NodeID{1}, nc::to_bytes(std::string("wrong")));
-  pool.push({TaskItem{nc::AttemptID{1}, nc::to_bytes(std::uint64_t{2})},
-             TaskItem{nc::AttemptID{2}, nc::to_bytes(std::uint64_t{3})}});
+  pool.push({TaskItem{nc::AttemptID{1}, std::nullopt, nc::to_bytes(std::uint64_t{2})},
+             TaskItem{nc::AttemptID{2}, std::nullopt, nc::to_bytes(std::uint64_t{3})}});
   const auto outputs = gather(pool, 1);
   REQUIRE_FALSE(outputs.empty());
   CHECK(outputs[0].attempt == nc::AttemptID{0});
@@ -94,7 +94,7 @@ TEST_CASE("stopping waits for idle workers but not for one stuck in a long task"
   }
   WorkerPool busy(make_node_factory<SlowNode>(), 1, [] {});
   busy.set_initial(nc::NodeID{1}, std::nullopt);
-  busy.push({TaskItem{nc::AttemptID{1}, nc::to_bytes(std::uint32_t{400})}});
+  busy.push({TaskItem{nc::AttemptID{1}, std::nullopt, nc::to_bytes(std::uint32_t{400})}});
   std::this_thread::sleep_for(50ms);
   CHECK_FALSE(busy.join_for(20ms));
   // The destructor still joins once the task ends.

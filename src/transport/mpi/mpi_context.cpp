@@ -17,6 +17,22 @@ bool MpiContext::launched_by_mpi() {
   return false;
 }
 
+int MpiContext::launcher_size() {
+  // Open MPI's mpirun, and MPICH's Hydra and Slurm's srun through PMI.
+  for (const char* variable : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"}) {
+    if (const char* value = std::getenv(variable)) return std::atoi(value);
+  }
+  return 0;
+}
+
+std::string MpiContext::library_version() {
+  char text[MPI_MAX_LIBRARY_VERSION_STRING] = {};
+  int length = 0;
+  mpi_call(MPI_Get_library_version(text, &length), "MPI_Get_library_version");
+  const std::string version(text, static_cast<std::size_t>(length));
+  return version.substr(0, version.find_first_of("\r\n,"));
+}
+
 MpiContext::MpiContext(int& argc, char**& argv) {
   int provided = 0;
   // Only the event-loop thread (the main thread) calls MPI; workers never do.

@@ -4,12 +4,18 @@
 
 #include <mpi.h>
 
+#include <string>
+
 namespace nc::detail {
 
 class MpiContext {
  public:
   /// True if mpirun, mpiexec or srun started this process (their environment variables).
   static bool launched_by_mpi();
+  /// The number of ranks the launcher says it started (from its environment), 0 if unknown.
+  static int launcher_size();
+  /// The MPI library's name and version (the first line of MPI_Get_library_version).
+  static std::string library_version();
 
   MpiContext(int& argc, char**& argv);
   ~MpiContext();

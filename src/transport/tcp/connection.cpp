@@ -1,0 +1,173 @@
+#include "transport/tcp/connection.hpp"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/write.hpp>
+
+#include "node_crunch/error.hpp"
+
+namespace nc::detail {
+namespace {
+constexpr std::size_t kReadChunk = std::size_t{64} << 10;
+
+std::string describe(const boost::asio::ip::tcp::socket& socket) {
+  boost::system::error_code error;
+  const auto remote = socket.remote_endpoint(error);
+  if (error) return "an unknown peer";
+  const auto address = remote.address();
+  return (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
+         std::to_string(remote.port());
+}
+}  // namespace
+
+TcpConnection::TcpConnection(Socket socket, std::uint64_t max_frame_bytes)
+    : socket_(std::move(socket)),
+      peer_(describe(socket_)),
+      reader_(max_frame_bytes),
+      buffer_(kReadChunk),
+      deadline_(socket_.get_executor()) {
+  boost::system::error_code ignored;
+  socket_.set_option(boost::asio::ip::tcp::no_delay(true), ignored);  // small frames must not wait
+}
+
+void TcpConnection::start(OnFrame on_frame, OnClosed on_closed) {
+  on_frame_ = std::move(on_frame);
+  on_closed_ = std::move(on_closed);
+  read();
+}
+
+void TcpConnection::read() {
+  if (closed_) return;
+  socket_.async_read_some(
+      boost::asio::buffer(buffer_),
+      [self = shared_from_this()](const boost::system::error_code& error, std::size_t bytes) {
+        if (self->closed_) return;
+        if (error) {
+          self->finish(error == boost::asio::error::eof
+                           ? (self->reader_.in_frame() ? "closed in the middle of a frame"
+                                                       : "connection closed")
+                           : error.message());
+          return;
+        }
+        self->on_read(bytes);
+      });
+}
+
+void TcpConnection::on_read(std::size_t bytes) {
+  try {
+    reader_.feed(ByteSpan(buffer_.data(), bytes));
+    while (auto frame = reader_.next()) {
+      const bool sealed = (frame->header.flags & kFrameSealed) != 0;
+      if (sealed != opener_.has_value()) {
+        throw ProtocolError(sealed ? "a sealed frame before the handshake"
+                                   : "an unsealed frame on a sealed connection");
+      }
+      if (opener_) opener_->open(frame->header_bytes, frame->payload);
+      on_frame_(*frame);
+      if (closed_) return;
+    }
+  } catch (const std::exception& e) {
+    finish(e.what());
+    return;
+  }
+  read();
+}
+
+void TcpConnection::send(const Message& message) {
+  if (closed_) return;
+  Bytes frame;
+  frame.reserve(64);
+  put_frame_header(frame, FrameHeader{static_cast<std::uint8_t>(type_of(message)), 0, 0});
+  encode(message, frame);
+  std::uint64_t length = frame.size() - kFrameHeaderSize;
+  if (sealer_) {
+    length += kSealTagSize;
+    store_le<std::uint16_t>(frame.data() + 6, kFrameSealed);
+  }
+  store_le<std::uint64_t>(frame.data() + 8, length);
+  if (sealer_) sealer_->seal(frame);
+  queue_.push_back(std::move(frame));
+  write();
+}
+
+void TcpConnection::send_handshake(HandshakeKind kind, const Bytes& payload) {
+  if (closed_) return;
+  Bytes frame;
+  put_frame_header(frame, FrameHeader{static_cast<std::uint8_t>(kind), 0, payload.size()});
+  frame.insert(frame.end(), payload.begin(), payload.end());
+  queue_.push_back(std::move(frame));
+  write();
+}
+
+void TcpConnection::seal(const Key& send_key, const Key& receive_key) {
+  sealer_.emplace(send_key);
+  opener_.emplace(receive_key);
+}
+
+void TcpConnection::write() {
+  if (writing_ || queue_.empty() || closed_) return;
+  // Everything queued goes in one system call.
+  in_flight_.clear();
+  std::vector<boost::asio::const_buffer> buffers;
+  while (!queue_.empty()) {
+    in_flight_.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+    buffers.emplace_back(in_flight_.back().data(), in_flight_.back().size());
+  }
+  writing_ = true;
+  boost::asio::async_write(
+      socket_, buffers,
+      [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {
+        self->writing_ = false;
+        if (self->closed_) return;
+        if (error) {
+          self->finish("writing failed: " + error.message());
+          return;
+        }
+        if (self->close_when_flushed_ && self->queue_.empty()) {
+          self->finish(self->close_reason_);
+          return;
+        }
+        self->write();
+      });
+}
+
+void TcpConnection::set_deadline(std::optional<std::chrono::steady_clock::duration> deadline) {
+  deadline_.cancel();
+  if (!deadline || closed_) return;
+  deadline_.expires_after(*deadline);
+  deadline_.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
+    if (!error) self->finish("said nothing useful in time");
+  });
+}
+
+void TcpConnection::close(const std::string& why) {
+  finish(why);
+}
+
+void TcpConnection::close_after_flush(const std::string& why, std::chrono::milliseconds limit) {
+  if (closed_) return;
+  if (idle()) {
+    finish(why);
+    return;
+  }
+  close_when_flushed_ = true;
+  close_reason_ = why;
+  set_deadline(limit);
+}
+
+void TcpConnection::finish(const std::string& why) {
+  if (closed_) return;
+  closed_ = true;
+  deadline_.cancel();
+  boost::system::error_code ignored;
+  socket_.shutdown(Socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  queue_.clear();
+  if (on_closed_) {
+    auto callback = std::move(on_closed_);
+    on_closed_ = nullptr;
+    callback(why);
+  }
+}
+
+}  // namespace nc::detail

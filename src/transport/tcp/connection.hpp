@@ -1,0 +1,77 @@
+#pragma once
+// One TCP connection carrying frames: reads into a buffer and cuts it into frames, queues
+// outgoing frames and writes them in batches, seals and opens them once keys are set. Never
+// blocks the event loop: a slow or silent peer costs an idle socket, nothing more.
+//
+// Thread safety: the event loop's thread only. Lifetime: shared_ptr; pending reads and
+// writes keep it alive until closed.
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/message.hpp"
+#include "transport/tcp/frame.hpp"
+#include "transport/tcp/secret.hpp"
+
+namespace nc::detail {
+
+class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
+ public:
+  using Socket = boost::asio::ip::tcp::socket;
+  /// Each complete frame, opened if sealed. Throwing from it closes the connection.
+  using OnFrame = std::function<void(Frame&)>;
+  /// Once, when the connection ends, with why.
+  using OnClosed = std::function<void(const std::string&)>;
+
+  TcpConnection(Socket socket, std::uint64_t max_frame_bytes);
+
+  void start(OnFrame on_frame, OnClosed on_closed);
+  /// Encodes `message` into a frame (sealed once keys are set) and queues it.
+  void send(const Message& message);
+  /// Queues a handshake frame (never sealed).
+  void send_handshake(HandshakeKind kind, const Bytes& payload);
+  /// From now on every frame is sealed both ways; a plain frame from the peer is refused.
+  void seal(const Key& send_key, const Key& receive_key);
+  void set_max_frame(std::uint64_t bytes) { reader_.set_max_length(bytes); }
+  /// Closes if nothing arrives before `deadline` passes; nullopt cancels.
+  void set_deadline(std::optional<std::chrono::steady_clock::duration> deadline);
+  /// Closes now; queued frames are dropped.
+  void close(const std::string& why);
+  /// Sends what is queued (up to `limit`), then closes.
+  void close_after_flush(const std::string& why, std::chrono::milliseconds limit);
+
+  [[nodiscard]] const std::string& peer() const { return peer_; }
+  [[nodiscard]] bool open() const { return !closed_; }
+  [[nodiscard]] bool idle() const { return queue_.empty() && !writing_; }
+
+ private:
+  void read();
+  void on_read(std::size_t bytes);
+  void write();
+  void finish(const std::string& why);
+
+  Socket socket_;
+  std::string peer_;
+  FrameReader reader_;
+  std::vector<std::byte> buffer_;
+  std::deque<Bytes> queue_;
+  std::vector<Bytes> in_flight_;
+  bool writing_ = false;
+  bool closed_ = false;
+  bool close_when_flushed_ = false;
+  std::string close_reason_;
+  std::optional<FrameSealer> sealer_;
+  std::optional<FrameOpener> opener_;
+  boost::asio::steady_timer deadline_;
+  OnFrame on_frame_;
+  OnClosed on_closed_;
+};
+
+}  // namespace nc::detail

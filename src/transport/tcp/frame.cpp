@@ -1,0 +1,91 @@
+#include "transport/tcp/frame.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "core/message.hpp"
+#include "node_crunch/error.hpp"
+
+namespace nc::detail {
+
+bool is_message_kind(std::uint8_t kind) {
+  return kind >= static_cast<std::uint8_t>(MessageType::hello) &&
+         kind <= static_cast<std::uint8_t>(MessageType::status_reply);
+}
+
+bool is_handshake_kind(std::uint8_t kind) {
+  return kind >= static_cast<std::uint8_t>(HandshakeKind::server_hello) &&
+         kind <= static_cast<std::uint8_t>(HandshakeKind::refused);
+}
+
+void put_frame_header(Bytes& out, const FrameHeader& header) {
+  out.insert(out.end(), kFrameMagic.begin(), kFrameMagic.end());
+  put_le<std::uint8_t>(out, kFrameVersion);
+  put_le<std::uint8_t>(out, header.kind);
+  put_le<std::uint16_t>(out, header.flags);
+  put_le<std::uint64_t>(out, header.length);
+}
+
+FrameHeader read_frame_header(ByteSpan bytes, std::uint64_t max_length) {
+  if (bytes.size() < kFrameHeaderSize) throw ProtocolError("a frame header is cut short");
+  if (!std::equal(kFrameMagic.begin(), kFrameMagic.end(), bytes.begin())) {
+    throw ProtocolError("wrong magic number: not a node_crunch peer");
+  }
+  const auto version = load_le<std::uint8_t>(bytes.data() + 4);
+  if (version != kFrameVersion) {
+    throw ProtocolError("frame version " + std::to_string(version) + " (this program speaks " +
+                        std::to_string(kFrameVersion) + ")");
+  }
+  FrameHeader header;
+  header.kind = load_le<std::uint8_t>(bytes.data() + 5);
+  header.flags = load_le<std::uint16_t>(bytes.data() + 6);
+  header.length = load_le<std::uint64_t>(bytes.data() + 8);
+  if (!is_message_kind(header.kind) && !is_handshake_kind(header.kind)) {
+    throw ProtocolError("unknown frame kind " + std::to_string(header.kind));
+  }
+  if ((header.flags & ~kFrameSealed) != 0)
+    throw ProtocolError("unknown frame flags " + std::to_string(header.flags));
+  if (header.length > max_length) {
+    throw ProtocolError("a frame of " + std::to_string(header.length) +
+                        " bytes, above the limit of " + std::to_string(max_length));
+  }
+  return header;
+}
+
+void FrameReader::feed(ByteSpan bytes) {
+  while (!bytes.empty()) {
+    if (!partial_) {
+      const std::size_t take = std::min(kFrameHeaderSize - header_.size(), bytes.size());
+      header_.insert(header_.end(), bytes.begin(),
+                     bytes.begin() + static_cast<std::ptrdiff_t>(take));
+      bytes = bytes.subspan(take);
+      if (header_.size() < kFrameHeaderSize) return;
+      Frame frame;
+      frame.header = read_frame_header(header_, max_length_);
+      frame.header_bytes = std::move(header_);
+      header_.clear();
+      frame.payload.reserve(static_cast<std::size_t>(frame.header.length));
+      partial_ = std::move(frame);
+    }
+    Frame& frame = *partial_;
+    const std::size_t missing =
+        static_cast<std::size_t>(frame.header.length) - frame.payload.size();
+    const std::size_t take = std::min(missing, bytes.size());
+    frame.payload.insert(frame.payload.end(), bytes.begin(),
+                         bytes.begin() + static_cast<std::ptrdiff_t>(take));
+    bytes = bytes.subspan(take);
+    if (frame.payload.size() == frame.header.length) {
+      ready_.push_back(std::move(frame));
+      partial_.reset();
+    }
+  }
+}
+
+std::optional<Frame> FrameReader::next() {
+  if (ready_.empty()) return std::nullopt;
+  Frame frame = std::move(ready_.front());
+  ready_.pop_front();
+  return frame;
+}
+
+}  // namespace nc::detail

@@ -1,0 +1,81 @@
+#pragma once
+// The TCP wire format: every message travels in a frame with a fixed 16-byte header.
+//
+//   offset  size  field
+//        0     4  magic "NCRN"
+//        4     1  version (1)
+//        5     1  kind: a message type (1..13) or a handshake step (0x40..0x43)
+//        6     2  flags, little-endian: bit 0 = the payload is sealed (encrypted + authenticated)
+//        8     8  payload length, little-endian
+//       16     n  payload: the message's encoding (core/message.hpp), or its sealed form
+//
+// A header is checked before anything is allocated for its payload: a wrong magic, version
+// or kind, unknown flags, or a length above the limit ends the connection. Changing any of
+// this changes the protocol: bump kFrameVersion and the golden-bytes test.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+
+#include "node_crunch/bytes.hpp"
+
+namespace nc::detail {
+
+inline constexpr std::array<std::byte, 4> kFrameMagic{std::byte{'N'}, std::byte{'C'},
+                                                      std::byte{'R'}, std::byte{'N'}};
+inline constexpr std::uint8_t kFrameVersion = 1;
+inline constexpr std::size_t kFrameHeaderSize = 16;
+inline constexpr std::uint16_t kFrameSealed = 1;
+
+/// Handshake steps (they travel before, and outside, the engine's messages).
+enum class HandshakeKind : std::uint8_t {
+  server_hello = 0x40,  // server -> node: whether a secret is needed, and a fresh nonce
+  client_proof = 0x41,  // node -> server: its nonce and the proof that it knows the secret
+  server_proof = 0x42,  // server -> node: the proof that the server knows it too
+  refused = 0x43,       // server -> node: why the connection is refused (wrong secret, ...)
+};
+
+struct FrameHeader {
+  std::uint8_t kind = 0;
+  std::uint16_t flags = 0;
+  std::uint64_t length = 0;
+  bool operator==(const FrameHeader&) const = default;
+};
+
+/// Appends a header to `out`.
+void put_frame_header(Bytes& out, const FrameHeader& header);
+/// Reads and checks a header; throws ProtocolError saying what is wrong with it.
+[[nodiscard]] FrameHeader read_frame_header(ByteSpan bytes, std::uint64_t max_length);
+[[nodiscard]] bool is_message_kind(std::uint8_t kind);
+[[nodiscard]] bool is_handshake_kind(std::uint8_t kind);
+
+/// A whole frame as received.
+struct Frame {
+  FrameHeader header;
+  Bytes header_bytes;  // as received: the sealed payload is authenticated together with it
+  Bytes payload;
+};
+
+/// Cuts a byte stream into frames as it arrives, in pieces of any size. Allocates a payload
+/// only after its header passed the checks, so its memory is bounded by the length limit.
+class FrameReader {
+ public:
+  explicit FrameReader(std::uint64_t max_length) : max_length_(max_length) {}
+  /// Takes the next bytes of the stream; throws ProtocolError on a bad header.
+  void feed(ByteSpan bytes);
+  /// The next complete frame, if there is one.
+  [[nodiscard]] std::optional<Frame> next();
+  /// True while a frame has started but not ended.
+  [[nodiscard]] bool in_frame() const { return !header_.empty() || partial_.has_value(); }
+  void set_max_length(std::uint64_t max_length) { max_length_ = max_length; }
+
+ private:
+  std::uint64_t max_length_;
+  Bytes header_;                  // header bytes received so far
+  std::optional<Frame> partial_;  // a frame whose payload is arriving
+  std::deque<Frame> ready_;
+};
+
+}  // namespace nc::detail

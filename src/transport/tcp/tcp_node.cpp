@@ -1,0 +1,149 @@
+#include "transport/tcp/tcp_node.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/connect.hpp>
+
+namespace nc::detail {
+
+TcpNodeTransport::TcpNodeTransport(NodeRuntime& runtime, const Configuration& config,
+                                   HostPort server, std::optional<Key> key)
+    : runtime_(runtime),
+      config_(config),
+      server_(std::move(server)),
+      server_text_(to_string(server_)),
+      key_(std::move(key)),
+      resolver_(runtime.io()),
+      retry_(runtime.io()) {}
+
+TcpNodeTransport::~TcpNodeTransport() {
+  if (connection_) connection_->close("leaving");
+}
+
+void TcpNodeTransport::start() {
+  connect();
+}
+
+void TcpNodeTransport::connect() {
+  if (leaving_) return;
+  resolver_.async_resolve(
+      server_.host, std::to_string(server_.port),
+      [this](const boost::system::error_code& error,
+             const boost::asio::ip::tcp::resolver::results_type& results) {
+        if (leaving_) return;
+        if (error) {
+          try_again(error.message());
+          return;
+        }
+        auto socket = std::make_shared<boost::asio::ip::tcp::socket>(runtime_.io());
+        boost::asio::async_connect(
+            *socket, results,
+            [this, socket](const boost::system::error_code& e, const auto& /*endpoint*/) {
+              if (leaving_) return;
+              if (e) {
+                try_again(e.message());
+                return;
+              }
+              on_connected(std::move(*socket));
+            });
+      });
+}
+
+void TcpNodeTransport::on_connected(boost::asio::ip::tcp::socket socket) {
+  connection_ = std::make_shared<TcpConnection>(std::move(socket), kHandshakeFrameLimit);
+  handshake_.emplace(key_, server_text_);
+  ready_ = false;
+  auto connection = connection_;
+  connection_->start([this](Frame& frame) { on_frame(frame); },
+                     [this, connection](const std::string& why) {
+                       if (connection == connection_) on_closed(why);
+                     });
+  connection_->set_deadline(config_.handshake_timeout);
+}
+
+void TcpNodeTransport::on_frame(Frame& frame) {
+  if (!ready_) {
+    switch (handshake_->on_frame(*connection_, frame)) {
+      case HandshakeOutcome::pending:
+        return;
+      case HandshakeOutcome::failed:
+        if (handshake_->permanent()) {
+          leaving_ = true;
+          connection_->close(handshake_->error());
+          runtime_.engine().give_up(handshake_->error());
+        } else {
+          connection_->close(handshake_->error());  // on_closed tries again
+        }
+        return;
+      case HandshakeOutcome::ready:
+        ready_ = true;
+        failures_ = 0;
+        connection_->set_deadline(std::nullopt);
+        connection_->set_max_frame(config_.max_frame_bytes);
+        spdlog::info("connected to {}", server_text_);
+        runtime_.engine().connected(*this);
+        return;
+    }
+  }
+  if (!is_message_kind(frame.header.kind))
+    throw ProtocolError("a handshake frame after the handshake");
+  runtime_.engine().on_message(decode(frame.payload));
+}
+
+void TcpNodeTransport::send(const Message& message) {
+  if (ready_ && connection_) connection_->send(message);
+}
+
+void TcpNodeTransport::on_closed(const std::string& why) {
+  const bool was_ready = ready_;
+  ready_ = false;
+  if (leaving_) {
+    if (drained_) {
+      auto done = std::move(drained_);
+      drained_ = nullptr;
+      done();
+    }
+    return;
+  }
+  if (was_ready) {
+    runtime_.engine().disconnected();
+    spdlog::warn("lost the connection to {}: {}", server_text_, why);
+  }
+  if (!runtime_.engine().done()) try_again(why);
+}
+
+void TcpNodeTransport::try_again(const std::string& why) {
+  ++failures_;
+  if (failures_ >= config_.connect_attempts) {
+    leaving_ = true;
+    runtime_.engine().give_up("could not reach the server at " + server_text_ + " in " +
+                              std::to_string(config_.connect_attempts) + " attempts (last: " + why +
+                              ")");
+    return;
+  }
+  auto wait = config_.retry_initial;
+  for (unsigned i = 1; i < failures_ && wait < config_.retry_max; ++i)
+    wait *= 2;
+  wait = std::min(wait, config_.retry_max);
+  spdlog::warn("cannot reach the server at {} ({}); trying again in {:.1f} s ({} of {})",
+               server_text_, why, std::chrono::duration<double>(wait).count(), failures_ + 1,
+               config_.connect_attempts);
+  retry_.expires_after(wait);
+  retry_.async_wait([this](const boost::system::error_code& error) {
+    if (!error) connect();
+  });
+}
+
+void TcpNodeTransport::drain(std::function<void()> done) {
+  leaving_ = true;
+  retry_.cancel();
+  resolver_.cancel();
+  if (!connection_ || !connection_->open()) {
+    done();
+    return;
+  }
+  drained_ = std::move(done);
+  connection_->close_after_flush("leaving", std::chrono::seconds(1));
+}
+
+}  // namespace nc::detail

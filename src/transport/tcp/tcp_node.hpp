@@ -1,0 +1,51 @@
+#pragma once
+// A node's TCP side: connects (retrying with a doubling wait up to --connect-attempts), runs
+// the handshake, and keeps one connection to the server for the whole job. If the connection
+// drops, it connects again and comes back under its node id; the engine then resends the
+// results the server had not confirmed.
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+#include <optional>
+
+#include "core/node_runtime.hpp"
+#include "transport/tcp/address.hpp"
+#include "transport/tcp/handshake.hpp"
+#include "transport/tcp/secret.hpp"
+
+namespace nc::detail {
+
+class TcpNodeTransport final : public NodeTransport, public NodeLink {
+ public:
+  TcpNodeTransport(NodeRuntime& runtime, const Configuration& config, HostPort server,
+                   std::optional<Key> key);
+  ~TcpNodeTransport() override;
+
+  void start() override;
+  void drain(std::function<void()> done) override;
+  void send(const Message& message) override;
+
+ private:
+  void connect();
+  void on_connected(boost::asio::ip::tcp::socket socket);
+  void on_frame(Frame& frame);
+  void on_closed(const std::string& why);
+  void try_again(const std::string& why);
+
+  NodeRuntime& runtime_;
+  const Configuration& config_;
+  HostPort server_;
+  std::string server_text_;
+  std::optional<Key> key_;
+  boost::asio::ip::tcp::resolver resolver_;
+  boost::asio::steady_timer retry_;
+  std::shared_ptr<TcpConnection> connection_;
+  std::optional<ClientHandshake> handshake_;
+  bool ready_ = false;
+  bool leaving_ = false;
+  unsigned failures_ = 0;
+  std::function<void()> drained_;
+};
+
+}  // namespace nc::detail

@@ -1,0 +1,88 @@
+"""Interrupted runs resume to exactly the output of an uninterrupted one:
+SIGTERM to a run alone, to an MPI run and to a TCP server (each exits with status 3 and keeps
+its checkpoint), SIGKILL of the server (no chance to clean up). A checkpoint is never
+overwritten by a fresh start, never mixed with other parameters, and a damaged one is
+refused with a clear message."""
+import glob
+import os
+import signal
+import time
+
+from nctest import (NC_JOB, Background, Workdir, check, h5_equal, mpirun_command, run, start_node,
+                    start_tcp_server)
+
+PICTURE = ["mandel", "--width", "1600", "--height", "1200", "--max-iter", "3000", "--chunk-height", "2"]
+
+
+def interrupt_after_progress(job, signal_number, pattern=r"node 2 joined"):
+    job.wait_for(pattern, 60)
+    time.sleep(0.8)
+    os.killpg(job.process.pid, signal_number) if signal_number == signal.SIGKILL else job.process.send_signal(
+        signal_number)
+    return job.wait(60)
+
+
+def leftovers(work, name):
+    return sorted(os.path.basename(p) for p in glob.glob(os.path.join(work, name + "*")))
+
+
+with Workdir() as work:
+    status, out, err = run([NC_JOB, *PICTURE, "--nodes", "2", "--output", "full.h5"], 120, cwd=work)
+    check(status == 0 and not os.path.exists(os.path.join(work, "full.h5.checkpoint")),
+          "an uninterrupted run leaves its output and no checkpoint")
+    full = os.path.join(work, "full.h5")
+
+    # Alone: SIGTERM, a refused fresh start, then --resume.
+    job = Background([NC_JOB, *PICTURE, "--nodes", "2", "--output", "alone.h5"], cwd=work)
+    status = interrupt_after_progress(job, signal.SIGTERM)
+    check(status == 3, "SIGTERM stops a run alone with status 3")
+    check(leftovers(work, "alone.h5") == ["alone.h5.checkpoint"], "it keeps its checkpoint and no partial output")
+    check("run again with --resume" in job.text(), "it says how to finish the job")
+    status, out, err = run([NC_JOB, *PICTURE, "--nodes", "2", "--output", "alone.h5"], 60, cwd=work)
+    check(status == 2 and "--resume" in err, "a fresh start does not overwrite the checkpoint")
+    status, out, err = run([NC_JOB, *PICTURE, "--nodes", "2", "--output", "alone.h5", "--resume"], 120, cwd=work)
+    check(status == 0 and "chunk(s) restored" in err, "--resume finishes the job from the checkpoint")
+    check(h5_equal(os.path.join(work, "alone.h5"), full), "the resumed output equals the uninterrupted one")
+    check(leftovers(work, "alone.h5") == ["alone.h5"], "the checkpoint is gone once the output is written")
+
+    # The server killed outright: what was flushed survives.
+    job = Background([NC_JOB, *PICTURE, "--nodes", "2", "--output", "killed.h5"], cwd=work)
+    interrupt_after_progress(job, signal.SIGKILL)
+    check(os.path.exists(os.path.join(work, "killed.h5.checkpoint")), "a killed server leaves its checkpoint")
+    status, out, err = run([NC_JOB, *PICTURE, "--nodes", "2", "--output", "killed.h5", "--resume"], 120, cwd=work)
+    check(status == 0, "a run killed with SIGKILL resumes")
+    check(h5_equal(os.path.join(work, "killed.h5"), full), "... to the uninterrupted output")
+    check(leftovers(work, "killed.h5") == ["killed.h5"], "... and the dead run's temporary file is cleared away")
+
+    # Under MPI: mpirun passes SIGTERM on to every rank.
+    job = Background(mpirun_command(3, [*PICTURE, "--output", "mpi.h5"]), cwd=work)
+    status = interrupt_after_progress(job, signal.SIGTERM, r"node 2 joined")
+    check(status != 0 and os.path.exists(os.path.join(work, "mpi.h5.checkpoint")),
+          f"SIGTERM stops the MPI run (status {status}) and keeps its checkpoint")
+    status, out, err = run(mpirun_command(3, [*PICTURE, "--output", "mpi.h5", "--resume"]), 120, cwd=work)
+    check(status == 0 and h5_equal(os.path.join(work, "mpi.h5"), full), "the MPI run resumes to the same output")
+
+    # A TCP server stopped with SIGTERM: its nodes hear of it and leave.
+    server, port = start_tcp_server([*PICTURE, "--output", "tcp.h5"], work)
+    nodes = [start_node(port, work), start_node(port, work)]
+    status = interrupt_after_progress(server, signal.SIGTERM)
+    check(status == 3, "SIGTERM stops the TCP server with status 3")
+    check([node.wait(10) for node in nodes] == [3, 3], "its nodes are told and exit with status 3 too")
+    server, port = start_tcp_server([*PICTURE, "--output", "tcp.h5", "--resume"], work)
+    nodes = [start_node(port, work), start_node(port, work)]
+    check(server.wait(120) == 0 and all(n.wait(10) == 0 for n in nodes), "the TCP run resumes with new nodes")
+    check(h5_equal(os.path.join(work, "tcp.h5"), full), "... to the same output")
+
+    # Refusals: other parameters, a damaged checkpoint.
+    job = Background([NC_JOB, *PICTURE, "--nodes", "2", "--output", "other.h5"], cwd=work)
+    interrupt_after_progress(job, signal.SIGTERM)
+    status, out, err = run([NC_JOB, *PICTURE[:-2], "--chunk-height", "4", "--nodes", "2", "--output", "other.h5",
+                            "--resume"], 60, cwd=work)
+    check(status == 2 and "--chunk-height=2" in err and "--chunk-height=4" in err,
+          "a checkpoint made with other parameters is refused, naming the difference")
+    with open(os.path.join(work, "other.h5.checkpoint"), "r+b") as f:
+        f.seek(0)
+        f.write(b"\0" * 64)
+    status, out, err = run([NC_JOB, *PICTURE, "--nodes", "2", "--output", "other.h5", "--resume"], 60, cwd=work)
+    check(status == 1 and "other.h5.checkpoint" in err and "delete it" in err,
+          "a damaged checkpoint is refused with a clear message")

@@ -1,0 +1,126 @@
+"""Strangers on the port while honest nodes work, on a server with a shared secret: garbage,
+a wrong magic number, a wrong version, a 4 GiB length prefix, a frame cut in the middle, a
+wrong secret, a forged 'finish' without the secret, 200 connections that say nothing and a
+client that sends one byte per second. Each costs a log line and a closed connection; the
+picture is exact and the honest nodes are not slowed down (the job takes about as long as
+without the strangers)."""
+import os
+import re
+import socket
+import struct
+import threading
+import time
+
+from nctest import NC_JOB, Workdir, check, h5_equal, run, start_node, start_tcp_server
+
+# Long enough (several seconds) that every stranger meets the 2-second handshake deadline while
+# the job runs.
+PICTURE = ["--width", "1600", "--height", "1200", "--max-iter", "4000", "--chunk-height", "4"]
+MAGIC = b"NCRN"
+
+
+def header(kind, length, version=1, flags=0):
+    return MAGIC + struct.pack("<BBHQ", version, kind, flags, length)
+
+
+def timed_job(work, secret, name, strangers=None):
+    server, port = start_tcp_server(["mandel", *PICTURE, "--output", name, "--secret-file", secret,
+                                     "--handshake-timeout", "2"], work)
+    start = time.monotonic()
+    threads = []
+    if strangers:
+        threads = [threading.Thread(target=attack, args=(port,), daemon=True) for attack in strangers]
+        for t in threads:
+            t.start()
+    nodes = [start_node(port, work, ["--secret-file", secret]) for _ in range(2)]
+    check(server.wait(120) == 0, f"{name}: the server exits 0")
+    elapsed = time.monotonic() - start
+    check(all(node.wait(10) == 0 for node in nodes), f"{name}: the honest nodes exit 0")
+    for t in threads:
+        t.join(timeout=30)
+    return elapsed, server.text()
+
+
+def send_and_hold(port, data, hold=3.0):
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(data)
+        s.settimeout(hold)
+        try:
+            while s.recv(4096):
+                pass
+        except (socket.timeout, ConnectionResetError):
+            pass
+
+
+def garbage(port):
+    send_and_hold(port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" + os.urandom(4000))
+
+
+def wrong_magic(port):
+    send_and_hold(port, b"XXXX" + bytes(12))
+
+
+def wrong_version(port):
+    send_and_hold(port, header(0x41, 0, version=7))
+
+
+def huge_length(port):
+    send_and_hold(port, header(0x41, 4 << 30))
+
+
+def cut_frame(port):
+    send_and_hold(port, header(0x41, 64) + b"x" * 10, hold=5)
+
+
+def forged_finish(port):
+    # A plain 'finish' message where the handshake's proof belongs: refused, nothing ends.
+    send_and_hold(port, header(8, 1) + b"\x08")
+
+
+def idle_crowd(port):
+    sockets = []
+    for _ in range(200):
+        try:
+            sockets.append(socket.create_connection(("127.0.0.1", port), timeout=10))
+        except OSError:
+            break
+    time.sleep(4)
+    for s in sockets:
+        s.close()
+
+
+def slow_client(port):
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        for byte in header(0x41, 64):
+            try:
+                s.send(bytes([byte]))
+            except OSError:
+                return
+            time.sleep(1)
+
+
+def wrong_secret(port, work=None):
+    run([NC_JOB, "mandel", "--connect", f"127.0.0.1:{port}", "--secret-file", WRONG], 30)
+
+
+with Workdir() as work:
+    secret = os.path.join(work, "secret")
+    with open(secret, "w") as f:
+        f.write(os.urandom(24).hex())
+    WRONG = os.path.join(work, "wrong")
+    with open(WRONG, "w") as f:
+        f.write(os.urandom(24).hex())
+
+    clean, _ = timed_job(work, secret, "clean.h5")
+    attacked, log = timed_job(work, secret, "attacked.h5", [garbage, wrong_magic, wrong_version, huge_length,
+                                                            cut_frame, forged_finish, idle_crowd, slow_client,
+                                                            wrong_secret])
+    print(f"job without strangers {clean:.2f} s, with them {attacked:.2f} s")
+    check(h5_equal(os.path.join(work, "clean.h5"), os.path.join(work, "attacked.h5")),
+          "the picture is exact despite the strangers")
+    for why in ["wrong magic", "frame version 7", "above the limit", "does not know the secret",
+                "sent a message before the handshake", "said nothing useful in time"]:
+        check(why in log, f"the log says why a stranger was refused: {why}")
+    refused = len(re.findall(r"refused 127", log)) + sum(int(n) for n in re.findall(r"and (\d+) more connection", log))
+    check(refused >= 200, f"every stranger was refused ({refused} counted in the log)")
+    check(attacked < clean * 2 + 3, "the honest nodes kept their pace")

@@ -1,0 +1,66 @@
+"""Nodes killed, stopped and replaced while a TCP job runs: the picture stays exact.
+- SIGKILL: the dropped connection frees the node's chunks at once, long before the heartbeat
+  timeout (set to 30 s here, so the job could not finish in time otherwise);
+- SIGSTOP: the heartbeat timeout catches the hung node and its chunks go to the others (with
+  speculative copies off, which would otherwise re-run them before the timeout);
+- a replacement node started during the job takes part."""
+import os
+import re
+import signal
+import time
+from datetime import datetime
+
+from nctest import node_summary, NC_JOB, Workdir, check, h5_equal, run, start_node, start_tcp_server
+
+PICTURE = ["--width", "1000", "--height", "800", "--max-iter", "3000", "--chunk-height", "2"]
+
+
+def pid_of(server, node_id):
+    found = server.wait_for(rf"node {node_id} joined at 127\.0\.0\.1:\d+ \(host [^,]+, pid (\d+)\)", 30)
+    return int(found.group(1))
+
+
+def log_time(line):
+    return datetime.strptime(line[1:24], "%Y-%m-%d %H:%M:%S.%f").timestamp()
+
+
+with Workdir() as work:
+    status, out, err = run([NC_JOB, "mandel", *PICTURE, "--output", "alone.h5", "--nodes", "2"], 120, cwd=work)
+    check(status == 0, "the reference picture, computed alone")
+
+    # SIGKILL mid-chunk, with a heartbeat timeout far longer than the job.
+    server, port = start_tcp_server(["mandel", *PICTURE, "--output", "killed.h5", "--timeout", "30"], work)
+    victim = start_node(port, work)
+    victim_pid = pid_of(server, 1)
+    survivor = start_node(port, work)
+    server.wait_for(r"node 2 joined", 30)
+    time.sleep(0.5)
+    os.kill(victim_pid, signal.SIGKILL)
+    killed_at = time.time()
+    lost = server.wait_for(r"\[(.{23})\] \[server\] \[warning\] node 1 .* is lost: (.*?);", 20)
+    print(f"node 1 reported lost {log_time(lost.group(0)) - killed_at:+.3f} s after SIGKILL ({lost.group(2)})")
+    check(server.wait(60) == 0, "the server finishes without waiting for the heartbeat timeout")
+    survivor.wait(10)
+    check(h5_equal(os.path.join(work, "killed.h5"), os.path.join(work, "alone.h5")), "a killed node changes nothing")
+
+    # SIGSTOP: caught by the heartbeat timeout. The stopped node is alone, so the job can only
+    # finish through the replacement that joins after the node is declared lost.
+    # No speculative copies here: only the heartbeat timeout can give the stopped node's chunks back.
+    server, port = start_tcp_server(["mandel", *PICTURE, "--output", "stopped.h5", "--heartbeat", "0.2",
+                                     "--timeout", "1", "--max-copies", "1"], work)
+    hung = start_node(port, work)
+    hung_pid = pid_of(server, 1)
+    time.sleep(0.3)
+    os.kill(hung_pid, signal.SIGSTOP)
+    server.wait_for(r"node 1 .* is lost: no heartbeat", 20)
+    check(True, "the stopped node is declared lost by its silence")
+    replacement = start_node(port, work)
+    server.wait_for(r"node 2 joined", 30)
+    check(server.wait(60) == 0, "the server finishes with the replacement")
+    check(replacement.wait(10) == 0, "the replacement exits 0")
+    os.kill(hung_pid, signal.SIGKILL)
+    hung.wait(10)
+    summary = node_summary(server.text())
+    print("results per node:", summary)
+    check(summary.get(2, (0, ""))[0] > 0, "the replacement computed chunks")
+    check(h5_equal(os.path.join(work, "stopped.h5"), os.path.join(work, "alone.h5")), "a stopped node changes nothing")

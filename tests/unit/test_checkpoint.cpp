@@ -1,0 +1,127 @@
+// The checkpoint file: records survive, a writer that dies keeps what it flushed, and a file
+// of another run or a damaged one is refused with a clear message.
+#include <sys/wait.h>
+#include <unistd.h>
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "io/checkpoint.hpp"
+#include "node_crunch/error.hpp"
+
+using namespace nc::detail;
+
+namespace {
+
+struct TempDir {
+  TempDir() {
+    char name[] = "/tmp/nc-ckpt-XXXXXX";
+    path = ::mkdtemp(name);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  [[nodiscard]] std::string file(const std::string& name) const { return path + "/" + name; }
+  std::string path;
+};
+
+const RunIdentity kRun{"mandel", {{"--width", "640"}, {"--height", "480"}, {"--output", "x.h5"}}};
+
+nc::Bytes result_for(std::uint64_t chunk) {
+  nc::Bytes bytes(static_cast<std::size_t>(chunk % 7 + 1));
+  for (std::size_t i = 0; i < bytes.size(); ++i)
+    bytes[i] = static_cast<std::byte>(chunk * 31 + i);
+  return bytes;
+}
+
+}  // namespace
+
+TEST_CASE("records survive a checkpoint, old and new ones alike", "[checkpoint]") {
+  TempDir dir;
+  const auto path = dir.file("run.checkpoint");
+  {
+    CheckpointWriter writer(path, kRun, {{nc::ChunkID{9}, result_for(9)}});
+    for (std::uint64_t c = 0; c < 5; ++c)
+      writer.append(nc::ChunkID{c}, result_for(c));
+    writer.flush();
+    writer.append(nc::ChunkID{5}, {});  // an empty result is a result too
+    CHECK(writer.records() == 6);
+  }  // the destructor flushes
+  const auto records = read_checkpoint(path, kRun);
+  REQUIRE(records.size() == 7);
+  CHECK(records[0].chunk == nc::ChunkID{9});
+  CHECK(records[0].result == result_for(9));
+  for (std::uint64_t c = 0; c < 5; ++c) {
+    CHECK(records[c + 1].chunk == nc::ChunkID{c});
+    CHECK(records[c + 1].result == result_for(c));
+  }
+  CHECK(records[6].result.empty());
+}
+
+TEST_CASE("a checkpoint of another job or other parameters is refused, saying what differs",
+          "[checkpoint]") {
+  TempDir dir;
+  const auto path = dir.file("run.checkpoint");
+  { CheckpointWriter writer(path, kRun, {}); }
+  RunIdentity other_job = kRun;
+  other_job.job = "raytrace";
+  CHECK_THROWS_WITH(read_checkpoint(path, other_job), Catch::Contains("belongs to job 'mandel'"));
+  RunIdentity wider = kRun;
+  wider.parameters[0].second = "800";
+  CHECK_THROWS_AS(read_checkpoint(path, wider), nc::UsageError);
+  CHECK_THROWS_WITH(read_checkpoint(path, wider), Catch::Contains("checkpoint: --width=640") &&
+                                                      Catch::Contains("this run:   --width=800"));
+}
+
+TEST_CASE("a damaged, truncated or foreign file gives a clear error", "[checkpoint]") {
+  TempDir dir;
+  const auto garbage = dir.file("garbage.checkpoint");
+  std::ofstream(garbage) << "this is not HDF5 at all";
+  CHECK_THROWS_WITH(read_checkpoint(garbage, kRun),
+                    Catch::Contains(garbage) && Catch::Contains("delete it"));
+
+  const auto path = dir.file("run.checkpoint");
+  {
+    CheckpointWriter writer(path, kRun, {});
+    for (std::uint64_t c = 0; c < 2000; ++c)
+      writer.append(nc::ChunkID{c}, result_for(c));
+  }
+  const auto size = std::filesystem::file_size(path);
+  std::filesystem::resize_file(path, size / 2);
+  CHECK_THROWS_AS(read_checkpoint(path, kRun), nc::IoError);
+
+  CHECK_THROWS_AS(read_checkpoint(dir.file("missing"), kRun), nc::IoError);
+}
+
+TEST_CASE("a writer killed without closing leaves every record it flushed", "[checkpoint]") {
+  TempDir dir;
+  const auto path = dir.file("run.checkpoint");
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    CheckpointWriter writer(path, kRun, {});
+    for (std::uint64_t c = 0; c < 300; ++c) {
+      writer.append(nc::ChunkID{c}, result_for(c));
+      if (c % 10 == 9) writer.flush();
+    }
+    writer.append(nc::ChunkID{300}, result_for(300));  // queued, never flushed
+    ::_exit(0);                                        // no destructor, no close: as if killed
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  const auto records = read_checkpoint(path, kRun);
+  REQUIRE(records.size() == 300);
+  for (std::uint64_t c = 0; c < 300; ++c)
+    CHECK(records[c].result == result_for(c));
+}
+
+TEST_CASE("a finished run removes its checkpoint", "[checkpoint]") {
+  TempDir dir;
+  const auto path = dir.file("run.checkpoint");
+  CheckpointWriter writer(path, kRun, {});
+  writer.append(nc::ChunkID{1}, result_for(1));
+  writer.flush();
+  CHECK(std::filesystem::exists(path));
+  writer.remove();
+  CHECK_FALSE(std::filesystem::exists(path));
+}
