@@ -243,7 +243,8 @@ bool ServerEngine::first_record(ChunkID chunk) {
 }
 
 void ServerEngine::replay(ChunkID chunk, ByteSpan result) {
-  first_record(chunk);
+  // A chunk recorded twice (a damaged or hand-merged file) still counts once.
+  if (!first_record(chunk)) return;
   job_.process(NodeID{0}, result);
 }
 

@@ -97,8 +97,14 @@ hsize_t length_of(hid_t dataset, const std::string& what) {
 template <class T>
 std::vector<T> read_prefix(hid_t dataset, hid_t memory_type, hsize_t count,
                            const std::string& what) {
+  if (count == 0) return {};
+  // A damaged file may claim any length; what it really holds bounds what is allocated. The
+  // writer fills every element it declares, so honest data is never below this.
+  Handle file_type(H5Dget_type(dataset), H5Tclose, what);
+  const std::size_t element = H5Tget_size(file_type.get());
+  if (element == 0 || count > H5Dget_storage_size(dataset) / element)
+    throw IoError(what + ": it is damaged (a dataset claims more than the file holds)");
   std::vector<T> out(static_cast<std::size_t>(count));
-  if (count == 0) return out;
   Handle file_space(H5Dget_space(dataset), H5Sclose, what);
   const hsize_t start = 0;
   check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr),

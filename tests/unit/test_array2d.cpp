@@ -62,8 +62,14 @@ TEST_CASE("Array2D refuses a size whose bytes overflow", "[array2d]") {
 
 TEST_CASE("a large grid costs no memory until it is written", "[array2d]") {
   // 1 GiB of zeros: calloc maps it lazily, so this neither takes long nor fills the memory.
-  nc::Array2D<std::uint32_t> big(16384, 16384);
-  CHECK(big.get(16383, 16383) == 0);
+  // A sanitizer's allocator fills what it hands out: there the grid is smaller.
+#ifdef NC_SANITIZED
+  constexpr std::size_t kSide = 1024;
+#else
+  constexpr std::size_t kSide = 16384;
+#endif
+  nc::Array2D<std::uint32_t> big(kSide, kSide);
+  CHECK(big.get(kSide - 1, kSide - 1) == 0);
   big.set(5, 5, 9);
   CHECK(big.row(5)[5] == 9);
 }

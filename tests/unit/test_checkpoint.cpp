@@ -1,5 +1,6 @@
 // The checkpoint file: records survive, a writer that dies keeps what it flushed, and a file
 // of another run or a damaged one is refused with a clear message.
+#include <hdf5.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <catch2/catch.hpp>
@@ -124,4 +125,27 @@ TEST_CASE("a finished run removes its checkpoint", "[checkpoint]") {
   CHECK(std::filesystem::exists(path));
   writer.remove();
   CHECK_FALSE(std::filesystem::exists(path));
+}
+
+TEST_CASE("a dataset that claims more than the file holds is refused before any allocation",
+          "[checkpoint]") {
+  TempDir dir;
+  const auto path = dir.file("run.checkpoint");
+  { CheckpointWriter writer(path, kRun, {{nc::ChunkID{1}, result_for(1)}}); }
+  {
+    // Grow /chunks and /ends to 2^40 elements without writing any: a file of a few KiB whose
+    // datasets would take 8 TiB to read.
+    const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    REQUIRE(file >= 0);
+    const hsize_t huge = hsize_t{1} << 40;
+    for (const char* name : {"chunks", "ends"}) {
+      const hid_t dataset = H5Dopen2(file, name, H5P_DEFAULT);
+      REQUIRE(dataset >= 0);
+      REQUIRE(H5Dset_extent(dataset, &huge) >= 0);
+      H5Dclose(dataset);
+    }
+    H5Fclose(file);
+  }
+  CHECK_THROWS_WITH(read_checkpoint(path, kRun),
+                    Catch::Contains("damaged (a dataset claims more than the file holds)"));
 }
