@@ -52,8 +52,15 @@ class TcpServerTransport::Peer final : public ServerLink,
 
   void start() {
     auto self = shared_from_this();
-    connection_->start([self](Frame& frame) { self->on_frame(frame); },
-                       [self](const std::string& why) { self->on_closed(why); });
+    // Frames reach the peer through a weak reference: the connection keeps its frame callback
+    // after it closes, and a strong one would make the two own each other forever (64 KiB of
+    // read buffer per connection ever accepted). peers_ and the close callback keep it alive.
+    std::weak_ptr<Peer> weak = self;
+    connection_->start(
+        [weak](Frame& frame) {
+          if (auto peer = weak.lock()) peer->on_frame(frame);
+        },
+        [self](const std::string& why) { self->on_closed(why); });
     connection_->set_deadline(transport_.config_.handshake_timeout);
     handshake_.begin(*connection_);
   }
@@ -151,6 +158,7 @@ HostPort TcpServerTransport::listen(const HostPort& where) {
   acceptor_.bind(endpoint, error);
   if (error) throw TransportError("cannot listen on " + to_string(where) + ": " + error.message());
   acceptor_.listen(boost::asio::socket_base::max_listen_connections);
+  acceptor_.non_blocking(true);  // accept() takes what is waiting without ever blocking
   accept();
   const auto bound = acceptor_.local_endpoint();
   return HostPort{bound.address().to_string(), bound.port()};
@@ -169,18 +177,32 @@ void TcpServerTransport::accept() {
           });
           return;
         }
-        if (strangers_ >= kMaxStrangers) {
-          log_refusal("a new connection", "too many connections in the handshake");
-          boost::system::error_code ignored;
-          socket.close(ignored);
-        } else {
-          ++strangers_;
-          auto peer = std::make_shared<Peer>(*this, std::move(socket));
-          peers_.insert(peer);
-          peer->start();
+        admit(std::move(socket));
+        // A busy loop comes back here once per round of its handlers, and a round is long when
+        // hundreds of nodes keep it busy: take every connection already waiting, not one per
+        // round, or new nodes wait in the listen queue past their handshake deadline.
+        for (std::size_t taken = 1; taken < kMaxStrangers && !draining_; ++taken) {
+          boost::asio::ip::tcp::socket next(runtime_.io());
+          boost::system::error_code none_waiting;
+          acceptor_.accept(next, none_waiting);
+          if (none_waiting) break;  // would_block; a real error comes back to async_accept
+          admit(std::move(next));
         }
         accept();
       });
+}
+
+void TcpServerTransport::admit(boost::asio::ip::tcp::socket socket) {
+  if (strangers_ >= kMaxStrangers) {
+    log_refusal("a new connection", "too many connections in the handshake");
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    return;
+  }
+  ++strangers_;
+  auto peer = std::make_shared<Peer>(*this, std::move(socket));
+  peers_.insert(peer);
+  peer->start();
 }
 
 void TcpServerTransport::forget(const std::shared_ptr<Peer>& peer) {

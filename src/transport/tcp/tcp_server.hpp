@@ -37,6 +37,7 @@ class TcpServerTransport final : public ServerTransport {
   class Peer;
   friend class Peer;
   void accept();
+  void admit(boost::asio::ip::tcp::socket socket);
   void forget(const std::shared_ptr<Peer>& peer);
   void log_refusal(const std::string& peer, const std::string& why);
 
