@@ -5,6 +5,8 @@
 #include "empty/empty_job.hpp"
 #include "mandel/mandel_node.hpp"
 #include "mandel/mandel_server.hpp"
+#include "mixed/mixed_node.hpp"
+#include "mixed/mixed_server.hpp"
 #include "pi/pi_node.hpp"
 #include "pi/pi_server.hpp"
 #include "raytrace/raytrace_node.hpp"
@@ -27,6 +29,7 @@ using MandelJob = Job<mandel::Server, mandel::Node>;
 using EmptyJob = Job<empty::Server, empty::Node>;
 using RaytraceJob = Job<raytrace::Server, raytrace::Node>;
 using PiJob = Job<pi::Server, pi::Node>;
+using MixedJob = Job<mixed::Server, mixed::Node>;
 #if NC_JOB_FORTRAN
 using FortranJob = Job<fortran::Server, fortran::Node>;
 #endif
@@ -34,8 +37,8 @@ using FortranJob = Job<fortran::Server, fortran::Node>;
 
 int main(int argc, char** argv) {
 #if NC_JOB_FORTRAN
-  return nc::run_jobs<MandelJob, EmptyJob, RaytraceJob, PiJob, FortranJob>(argc, argv);
+  return nc::run_jobs<MandelJob, EmptyJob, RaytraceJob, PiJob, MixedJob, FortranJob>(argc, argv);
 #else
-  return nc::run_jobs<MandelJob, EmptyJob, RaytraceJob, PiJob>(argc, argv);
+  return nc::run_jobs<MandelJob, EmptyJob, RaytraceJob, PiJob, MixedJob>(argc, argv);
 #endif
 }

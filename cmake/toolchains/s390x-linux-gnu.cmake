@@ -4,8 +4,12 @@
 #   tests/cross/make-s390x-sysroot.sh build-s390x/sysroot
 #   cmake -S . -B build-s390x -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/s390x-linux-gnu.cmake \
 #         -DNC_S390X_SYSROOT=$PWD/build-s390x/sysroot \
-#         -DNC_WITH_MPI=OFF -DNC_WITH_HDF5=OFF -DNC_WITH_PNG=OFF
+#         -DNC_WITH_MPI=OFF -DNC_WITH_HDF5=OFF -DNC_WITH_PNG=OFF -DNC_BUILD_BENCH=OFF \
+#         [-DNC_HOST_JOB=$PWD/build/jobs/nc_job]
 #
+# nc_job built so is a TCP node for any server (qemu-s390x build-s390x/jobs/nc_job mandel
+# --connect HOST:PORT); with NC_HOST_JOB, ctest -L cross runs a job whose server and other nodes
+# are this machine's (tests/cross/test_mixed_endian.py).
 # Libraries and CMake packages come from NC_S390X_SYSROOT (unpacked Debian s390x packages); the C
 # and C++ runtimes from the cross compiler. Everything is linked statically: qemu-s390x runs a
 # dynamic program only with a glibc of exactly the cross compiler's version beside it.
