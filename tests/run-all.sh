@@ -1,24 +1,26 @@
 #!/usr/bin/env bash
-# Installs what the tests need (Debian 12, as root), builds node_crunch and runs every test:
-#   1. the release build: unit, MPI, integration, fault, downstream tests (ctest);
-#   2. the ASan+UBSan build: the same tests under the address and undefined-behaviour checkers;
-#   3. the TSan build: the threaded parts (engines, worker pool, in-process runs).
-# Every test has a time limit; the whole run takes about 20 minutes on 2 cores.
-# Two more suites run when asked for (NC_SUITES):
-#   mpich   everything built against MPICH instead of Open MPI, and its MPI tests
-#           (build-mpich, ctest -L mpi), launched by MPICH's own mpiexec without Open MPI's flags;
+# Installs what the tests need (Debian 12, as root), builds node_crunch and runs every test,
+# suite after suite (NC_SUITES picks some; the default is all of them, in this order):
+#   release the release build: unit, MPI, integration, fault, chaos soak, downstream (ctest);
+#   slurm   a one-machine Slurm cluster, and the scripts in slurm/ submitted to it (ctest -L slurm);
+#   asan    the ASan+UBSan build: every test but the slow ones, under both checkers;
+#   tsan    the TSan build: the threaded parts (engines, worker pool, in-process runs, Asio);
+#   fuzz    libFuzzer on every decoder of outside bytes, 60 s each (NC_FUZZ_SECONDS);
+#   mpich   nc_job built against MPICH instead of Open MPI, and its MPI tests (build-mpich,
+#           ctest -L mpi), launched by MPICH's own mpiexec without Open MPI's flags;
 #   s390x   the library, its unit tests and nc_job cross-built for big-endian s390x
 #           (build-s390x): the unit tests under qemu-s390x (the wire format's golden bytes hold
 #           there too), then TCP jobs whose server and two nodes are this machine's nc_job (the
 #           release build) and one node the s390x nc_job: the same bits as on this machine.
+# Every test has a time limit; everything takes about 45 minutes on 2 cores.
 #
-#   tests/run-all.sh                 everything
+#   tests/run-all.sh                                 everything
 #   NC_SUITES="release" tests/run-all.sh -L unit     one suite, ctest arguments passed on
 #   NC_SUITES="mpich s390x" tests/run-all.sh         the other MPI and the other byte order
 # NC_SKIP_APT=1 skips the package installation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-suites=${NC_SUITES:-"release slurm asan tsan fuzz"}
+suites=${NC_SUITES:-"release slurm asan tsan fuzz mpich s390x"}
 jobs=$(nproc)
 
 sudo=""
@@ -85,8 +87,10 @@ for suite in $suites; do
       # root variables are taken away to show that nothing on MPICH's path needs them.
       apt_install libmpich-dev mpich
       step "MPICH build"
-      cmake -S . -B build-mpich -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMPI_EXECUTABLE_SUFFIX=.mpich >/dev/null
-      cmake --build build-mpich -j "$jobs"
+      cmake -S . -B build-mpich -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMPI_EXECUTABLE_SUFFIX=.mpich \
+        -DNC_BUILD_BENCH=OFF >/dev/null
+      # What the MPI tests run: nc_job and the channel tests (the unit tests know no MPI).
+      cmake --build build-mpich -j "$jobs" --target nc_job nc_mpi_tests
       step "MPICH tests"
       env -u OMPI_ALLOW_RUN_AS_ROOT -u OMPI_ALLOW_RUN_AS_ROOT_CONFIRM \
         ctest --test-dir build-mpich --output-on-failure -j "$jobs" -L mpi "$@"
