@@ -14,10 +14,10 @@
 // server on a small machine and the server sees the traffic of a thousand real ones.
 // Prints one line of figures; exits 1 unless every node registered and ended with status 0.
 
-#include <CLI/CLI.hpp>
-#include <node_crunch/detail/job_adapters.hpp>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
+#include <CLI/CLI.hpp>
+#include <node_crunch/detail/job_adapters.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -94,7 +94,8 @@ class SimulatedNode {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Many TCP nodes of the 'empty' job in one process, built from the library's node side"};
+  CLI::App app{
+      "Many TCP nodes of the 'empty' job in one process, built from the library's node side"};
   std::string connect;
   unsigned count = 100;
   double stagger_ms = 1.0;
@@ -102,10 +103,13 @@ int main(int argc, char** argv) {
   nc::Configuration config;
   app.add_option("--connect", connect, "The server, HOST:PORT")->required();
   app.add_option("--nodes", count, "How many nodes")->capture_default_str();
-  app.add_option("--stagger-ms", stagger_ms, "Pause between starting two nodes")->capture_default_str();
-  app.add_option("--task-ms", task_ms, "Each task sleeps this long (0: answers at once)")->capture_default_str();
+  app.add_option("--stagger-ms", stagger_ms, "Pause between starting two nodes")
+      ->capture_default_str();
+  app.add_option("--task-ms", task_ms, "Each task sleeps this long (0: answers at once)")
+      ->capture_default_str();
   app.add_option("--secret-file", config.secret_file, "The shared secret, as for nc_job");
-  app.add_option("--connect-attempts", config.connect_attempts, "As for nc_job")->capture_default_str();
+  app.add_option("--connect-attempts", config.connect_attempts, "As for nc_job")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -128,8 +132,9 @@ int main(int argc, char** argv) {
     for (auto& node : nodes)
       ok += node->join() == nc::exit_ok ? 1 : 0;
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    std::printf("nc_scale_nodes: nodes=%u registered=%u exit_ok=%u seconds=%.2f peak_rss_mib=%.1f\n",
-                count, registered.load(), ok, seconds, resident_mib());
+    std::printf(
+        "nc_scale_nodes: nodes=%u registered=%u exit_ok=%u seconds=%.2f peak_rss_mib=%.1f\n", count,
+        registered.load(), ok, seconds, resident_mib());
     return registered.load() >= count && ok == count ? 0 : 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "nc_scale_nodes: %s\n", e.what());
