@@ -5,14 +5,16 @@
 #   slurm   a one-machine Slurm cluster, and the scripts in slurm/ submitted to it (ctest -L slurm);
 #   asan    the ASan+UBSan build: every test but the slow ones, under both checkers;
 #   tsan    the TSan build: the threaded parts (engines, worker pool, in-process runs, Asio);
-#   fuzz    libFuzzer on every decoder of outside bytes, 60 s each (NC_FUZZ_SECONDS);
+#   fuzz    libFuzzer on every decoder of outside bytes, 30 s each (NC_FUZZ_SECONDS);
 #   mpich   nc_job built against MPICH instead of Open MPI, and its MPI tests (build-mpich,
 #           ctest -L mpi), launched by MPICH's own mpiexec without Open MPI's flags;
 #   s390x   the library, its unit tests and nc_job cross-built for big-endian s390x
 #           (build-s390x): the unit tests under qemu-s390x (the wire format's golden bytes hold
 #           there too), then TCP jobs whose server and two nodes are this machine's nc_job (the
 #           release build) and one node the s390x nc_job: the same bits as on this machine.
-# Every test has a time limit; everything takes about 45 minutes on 2 cores.
+# Every test has a time limit; everything takes about 40 minutes on 2 cores. The release build
+# is built as users build it; the others as unity builds (CMake batches the sources of a target
+# into a few files, a quarter less to compile), which only CI needs.
 #
 #   tests/run-all.sh                                 everything
 #   NC_SUITES="release" tests/run-all.sh -L unit     one suite, ctest arguments passed on
@@ -61,7 +63,8 @@ for suite in $suites; do
       ;;
     asan)
       step "ASan+UBSan build"
-      cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DNC_SANITIZE=address,undefined -DNC_BUILD_BENCH=OFF >/dev/null
+      cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DNC_SANITIZE=address,undefined -DNC_BUILD_BENCH=OFF \
+        -DCMAKE_UNITY_BUILD=ON >/dev/null
       cmake --build build-asan -j "$jobs"
       step "ASan+UBSan tests"
       # Open MPI keeps what MPI_Init allocates until exit: leaks reported from inside it are
@@ -75,8 +78,9 @@ for suite in $suites; do
       ;;
     tsan)
       step "TSan build"
-      cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DNC_SANITIZE=thread -DNC_BUILD_BENCH=OFF >/dev/null
-      cmake --build build-tsan -j "$jobs"
+      cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DNC_SANITIZE=thread -DNC_BUILD_BENCH=OFF \
+        -DCMAKE_UNITY_BUILD=ON >/dev/null
+      cmake --build build-tsan -j "$jobs" --target nc_unit_checks
       step "TSan tests"
       TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/sanitizers/tsan.supp" \
         ctest --test-dir build-tsan --output-on-failure -j "$jobs" -L unit "$@"
@@ -88,9 +92,10 @@ for suite in $suites; do
       apt_install libmpich-dev mpich
       step "MPICH build"
       cmake -S . -B build-mpich -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMPI_EXECUTABLE_SUFFIX=.mpich \
-        -DNC_BUILD_BENCH=OFF >/dev/null
-      # What the MPI tests run: nc_job and the channel tests (the unit tests know no MPI).
-      cmake --build build-mpich -j "$jobs" --target nc_job nc_mpi_tests
+        -DNC_BUILD_BENCH=OFF -DCMAKE_UNITY_BUILD=ON >/dev/null
+      # What the MPI tests run: the job programs and the channel tests (the unit tests know no
+      # MPI).
+      cmake --build build-mpich -j "$jobs" --target nc_jobs nc_mpi_tests
       step "MPICH tests"
       env -u OMPI_ALLOW_RUN_AS_ROOT -u OMPI_ALLOW_RUN_AS_ROOT_CONFIRM \
         ctest --test-dir build-mpich --output-on-failure -j "$jobs" -L mpi "$@"
@@ -107,7 +112,8 @@ for suite in $suites; do
       cmake -S . -B build-s390x -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/s390x-linux-gnu.cmake \
         -DNC_S390X_SYSROOT="$PWD/build-s390x/sysroot" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DNC_WITH_MPI=OFF -DNC_WITH_HDF5=OFF -DNC_WITH_PNG=OFF -DNC_WITH_SODIUM=ON \
-        -DNC_BUILD_JOBS=ON -DNC_BUILD_BENCH=OFF -DNC_HOST_JOB="$PWD/build/jobs/nc_job" >/dev/null
+        -DNC_BUILD_JOBS=ON -DNC_BUILD_BENCH=OFF -DNC_HOST_JOB="$PWD/build/jobs/nc_job" \
+        -DCMAKE_UNITY_BUILD=ON >/dev/null
       cmake --build build-s390x -j "$jobs"
       s390x-linux-gnu-readelf -h build-s390x/jobs/nc_job | grep -E 'Class|Data|Machine'
       step "this machine's nc_job (release build), the server of the mixed-endian jobs"
@@ -129,20 +135,21 @@ for suite in $suites; do
       [[ $status -eq 0 ]] || exit "$status"
       ;;
     fuzz)
-      # libFuzzer (clang) on every decoder of outside bytes, each for NC_FUZZ_SECONDS (60) from
+      # libFuzzer (clang) on every decoder of outside bytes, each for NC_FUZZ_SECONDS (30) from
       # the committed seeds; what it adds to the corpus stays in build-fuzz/corpus.
       apt_install clang libclang-rt-14-dev
       step "fuzz build"
       CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNC_FUZZ=ON \
-        -DNC_BUILD_JOBS=OFF -DNC_BUILD_TESTS=OFF -DNC_BUILD_BENCH=OFF -DNC_WITH_MPI=OFF >/dev/null
+        -DNC_BUILD_JOBS=OFF -DNC_BUILD_TESTS=OFF -DNC_BUILD_BENCH=OFF -DNC_WITH_MPI=OFF \
+        -DCMAKE_UNITY_BUILD=ON >/dev/null
       cmake --build build-fuzz -j "$jobs" --target fuzz_frames fuzz_message fuzz_archive fuzz_checkpoint
       for target in frames message archive checkpoint; do
-        step "fuzzing $target for ${NC_FUZZ_SECONDS:-60} s"
+        step "fuzzing $target for ${NC_FUZZ_SECONDS:-30} s"
         mkdir -p "build-fuzz/corpus/$target" "build-fuzz/findings/$target"
         # A finding stops the run and leaves its input in build-fuzz/findings: copy it into
         # tests/fuzz/corpus/ and it is replayed by every build from then on.
         ASAN_OPTIONS=detect_leaks=1 build-fuzz/tests/fuzz/fuzz_$target \
-          -max_total_time="${NC_FUZZ_SECONDS:-60}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+          -max_total_time="${NC_FUZZ_SECONDS:-30}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
           -artifact_prefix="build-fuzz/findings/$target/" \
           "build-fuzz/corpus/$target" "tests/fuzz/corpus/$target" >"build-fuzz/fuzz_$target.log" 2>&1 || {
           tail -40 "build-fuzz/fuzz_$target.log"

@@ -12,7 +12,7 @@
 
 namespace {
 
-constexpr std::size_t kSide = 4096;
+constexpr std::size_t kGridSide = 4096;
 constexpr std::size_t kBandRows = 16;
 
 std::filesystem::path scratch_file() {
@@ -21,7 +21,7 @@ std::filesystem::path scratch_file() {
 }
 
 nc::Array2D<std::uint32_t> pattern_grid() {
-  nc::Array2D<std::uint32_t> grid(kSide, kSide);
+  nc::Array2D<std::uint32_t> grid(kGridSide, kGridSide);
   auto data = grid.data();
   for (std::size_t i = 0; i < data.size(); ++i)
     data[i] = static_cast<std::uint32_t>((i * 2654435761u) >> 22);  // 0..1023, like escape times
@@ -43,11 +43,13 @@ void BM_Hdf5WriteBands(benchmark::State& state) {
   const auto grid = pattern_grid();
   const auto path = scratch_file();
   // The storage jobs/mandel picks for 16-row bands of 4096: one HDF5 chunk per band.
-  const nc::hdf5::WriteOptions options{.chunk_rows = kBandRows, .chunk_cols = kSide};
+  const nc::hdf5::WriteOptions options{.chunk_rows = kBandRows, .chunk_cols = kGridSide};
   for (auto _ : state) {
-    nc::hdf5::Array2DWriter<std::uint32_t> out(path.string(), "mandel", kSide, kSide, options);
-    for (std::size_t y = 0; y < kSide; y += kBandRows)
-      out.write_region(0, y, kSide, kBandRows, grid.data().subspan(y * kSide, kSide * kBandRows));
+    nc::hdf5::Array2DWriter<std::uint32_t> out(path.string(), "mandel", kGridSide, kGridSide,
+                                               options);
+    for (std::size_t y = 0; y < kGridSide; y += kBandRows)
+      out.write_region(0, y, kGridSide, kBandRows,
+                       grid.data().subspan(y * kGridSide, kGridSide * kBandRows));
     out.commit({{"max_iter", std::uint64_t{1000}}});
   }
   std::filesystem::remove(path);

@@ -10,20 +10,11 @@
 
 #include "io/checkpoint.hpp"
 #include "node_crunch/error.hpp"
+#include "scratch.hpp"
 
 using namespace nc::detail;
 
 namespace {
-
-struct TempDir {
-  TempDir() {
-    char name[] = "/tmp/nc-ckpt-XXXXXX";
-    path = ::mkdtemp(name);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  [[nodiscard]] std::string file(const std::string& name) const { return path + "/" + name; }
-  std::string path;
-};
 
 const RunIdentity kRun{"mandel", {{"--width", "640"}, {"--height", "480"}, {"--output", "x.h5"}}};
 
@@ -37,7 +28,7 @@ nc::Bytes result_for(std::uint64_t chunk) {
 }  // namespace
 
 TEST_CASE("records survive a checkpoint, old and new ones alike", "[checkpoint]") {
-  TempDir dir;
+  test::TempDir dir("nc-ckpt");
   const auto path = dir.file("run.checkpoint");
   {
     CheckpointWriter writer(path, kRun, {{nc::ChunkID{9}, result_for(9)}});
@@ -60,7 +51,7 @@ TEST_CASE("records survive a checkpoint, old and new ones alike", "[checkpoint]"
 
 TEST_CASE("a checkpoint of another job or other parameters is refused, saying what differs",
           "[checkpoint]") {
-  TempDir dir;
+  test::TempDir dir("nc-ckpt");
   const auto path = dir.file("run.checkpoint");
   { CheckpointWriter writer(path, kRun, {}); }
   RunIdentity other_job = kRun;
@@ -74,7 +65,7 @@ TEST_CASE("a checkpoint of another job or other parameters is refused, saying wh
 }
 
 TEST_CASE("a damaged, truncated or foreign file gives a clear error", "[checkpoint]") {
-  TempDir dir;
+  test::TempDir dir("nc-ckpt");
   const auto garbage = dir.file("garbage.checkpoint");
   std::ofstream(garbage) << "this is not HDF5 at all";
   CHECK_THROWS_WITH(read_checkpoint(garbage, kRun),
@@ -94,7 +85,7 @@ TEST_CASE("a damaged, truncated or foreign file gives a clear error", "[checkpoi
 }
 
 TEST_CASE("a writer killed without closing leaves every record it flushed", "[checkpoint]") {
-  TempDir dir;
+  test::TempDir dir("nc-ckpt");
   const auto path = dir.file("run.checkpoint");
   const pid_t child = ::fork();
   REQUIRE(child >= 0);
@@ -117,7 +108,7 @@ TEST_CASE("a writer killed without closing leaves every record it flushed", "[ch
 }
 
 TEST_CASE("a finished run removes its checkpoint", "[checkpoint]") {
-  TempDir dir;
+  test::TempDir dir("nc-ckpt");
   const auto path = dir.file("run.checkpoint");
   CheckpointWriter writer(path, kRun, {});
   writer.append(nc::ChunkID{1}, result_for(1));
@@ -129,7 +120,7 @@ TEST_CASE("a finished run removes its checkpoint", "[checkpoint]") {
 
 TEST_CASE("a dataset that claims more than the file holds is refused before any allocation",
           "[checkpoint]") {
-  TempDir dir;
+  test::TempDir dir("nc-ckpt");
   const auto path = dir.file("run.checkpoint");
   { CheckpointWriter writer(path, kRun, {{nc::ChunkID{1}, result_for(1)}}); }
   {

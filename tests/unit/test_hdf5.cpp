@@ -6,21 +6,9 @@
 
 #include <csignal>
 #include <filesystem>
+#include "scratch.hpp"
 
 namespace {
-
-struct TempDir {
-  TempDir() {
-    char name[] = "/tmp/nc-hdf5-XXXXXX";
-    path = ::mkdtemp(name);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  [[nodiscard]] std::string file(const std::string& name) const { return path + "/" + name; }
-  [[nodiscard]] std::size_t entries() const {
-    return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(path), {}));
-  }
-  std::string path;
-};
 
 nc::Array2D<std::uint32_t> pattern(std::size_t w, std::size_t h, std::uint32_t salt) {
   nc::Array2D<std::uint32_t> grid(w, h);
@@ -34,7 +22,7 @@ nc::Array2D<std::uint32_t> pattern(std::size_t w, std::size_t h, std::uint32_t s
 }  // namespace
 
 TEST_CASE("a grid and its attributes survive HDF5, compressed or not", "[hdf5]") {
-  TempDir dir;
+  test::TempDir dir("nc-hdf5");
   const auto grid = pattern(300, 200, 1);
   nc::hdf5::write_array2d(dir.file("plain.h5"), "mandel", grid,
                           {{"max_iter", std::uint64_t{1000}},
@@ -64,7 +52,7 @@ TEST_CASE("a grid and its attributes survive HDF5, compressed or not", "[hdf5]")
 }
 
 TEST_CASE("HDF5 errors say what failed", "[hdf5]") {
-  TempDir dir;
+  test::TempDir dir("nc-hdf5");
   const auto grid = pattern(4, 4, 0);
   CHECK_THROWS_WITH(nc::hdf5::write_array2d(dir.file("no/such/dir/x.h5"), "d", grid),
                     Catch::Contains("writing"));
@@ -77,7 +65,7 @@ TEST_CASE("HDF5 errors say what failed", "[hdf5]") {
 }
 
 TEST_CASE("a full disk gives a clear error and leaves the earlier file as it was", "[hdf5]") {
-  TempDir dir;
+  test::TempDir dir("nc-hdf5");
   const auto good = pattern(64, 64, 5);
   const std::string path = dir.file("result.h5");
   nc::hdf5::write_array2d(path, "mandel", good);
@@ -109,7 +97,7 @@ TEST_CASE("a full disk gives a clear error and leaves the earlier file as it was
 TEST_CASE(
     "the incremental writer fills a grid region by region and renames it into place at the end",
     "[hdf5]") {
-  TempDir dir;
+  test::TempDir dir("nc-hdf5");
   const std::string path = dir.file("bands.h5");
   {
     nc::hdf5::Array2DWriter<std::uint32_t> writer(path, "mandel", 10, 6,
@@ -133,7 +121,7 @@ TEST_CASE(
 
 TEST_CASE("an abandoned writer leaves nothing behind, and an unwritable path fails at once",
           "[hdf5]") {
-  TempDir dir;
+  test::TempDir dir("nc-hdf5");
   {
     nc::hdf5::Array2DWriter<double> writer(dir.file("abandoned.h5"), "d", 4, 4);
     writer.write_region(0, 0, 4, 1, std::vector<double>(4, 1.0));

@@ -13,21 +13,9 @@
 #include <limits>
 #include <string>
 #include <vector>
+#include "scratch.hpp"
 
 namespace {
-
-struct TempDir {
-  TempDir() {
-    char name[] = "/tmp/nc-hdf5-table-XXXXXX";
-    path = ::mkdtemp(name);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  [[nodiscard]] std::string file(const std::string& name) const { return path + "/" + name; }
-  [[nodiscard]] std::size_t entries() const {
-    return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(path), {}));
-  }
-  std::string path;
-};
 
 nc::hdf5::Columns sample_table() {
   constexpr auto kMaxU = std::numeric_limits<std::uint64_t>::max();
@@ -76,7 +64,7 @@ Layout inspect(const std::string& path, const std::string& dataset) {
 }  // namespace
 
 TEST_CASE("a table and its attributes survive HDF5, column by column", "[hdf5][table]") {
-  TempDir dir;
+  test::TempDir dir("nc-hdf5-table");
   const std::string path = dir.file("table.h5");
   const auto table = sample_table();
   nc::hdf5::write_table(
@@ -102,7 +90,7 @@ TEST_CASE("a table and its attributes survive HDF5, column by column", "[hdf5][t
 }
 
 TEST_CASE("a table may have no rows", "[hdf5][table]") {
-  TempDir dir;
+  test::TempDir dir("nc-hdf5-table");
   const nc::hdf5::Columns empty{{"task", std::vector<std::uint64_t>{}},
                                 {"estimate", std::vector<double>{}}};
   nc::hdf5::write_table(dir.file("empty.h5"), "tasks", empty);
@@ -111,7 +99,7 @@ TEST_CASE("a table may have no rows", "[hdf5][table]") {
 }
 
 TEST_CASE("a malformed table is refused before anything is written", "[hdf5][table]") {
-  TempDir dir;
+  test::TempDir dir("nc-hdf5-table");
   const std::string path = dir.file("bad.h5");
   using nc::hdf5::Columns;
   CHECK_THROWS_WITH(nc::hdf5::write_table(path, "t", Columns{}),
@@ -130,7 +118,7 @@ TEST_CASE("a malformed table is refused before anything is written", "[hdf5][tab
 }
 
 TEST_CASE("a table that fails half-way leaves the earlier file as it was", "[hdf5][table]") {
-  TempDir dir;
+  test::TempDir dir("nc-hdf5-table");
   const std::string path = dir.file("result.h5");
   const auto good = sample_table();
   nc::hdf5::write_table(path, "tasks", good);
@@ -171,7 +159,7 @@ TEST_CASE("a table that fails half-way leaves the earlier file as it was", "[hdf
 }
 
 TEST_CASE("reading a table says what is wrong", "[hdf5][table]") {
-  TempDir dir;
+  test::TempDir dir("nc-hdf5-table");
   const std::string path = dir.file("grid.h5");
   nc::hdf5::write_array2d(path, "grid", nc::Array2D<std::uint32_t>(3, 2));
   CHECK_THROWS_WITH(nc::hdf5::read_table(path, "grid"), Catch::Contains("not a table"));

@@ -7,19 +7,11 @@
 #include <boost/serialization/utility.hpp>
 #include <limits>
 #include <map>
+#include "scratch.hpp"
 
 namespace {
 
-std::string hex(const nc::Bytes& bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (auto b : bytes) {
-    const auto v = std::to_integer<unsigned>(b);
-    out += digits[v >> 4];
-    out += digits[v & 15];
-  }
-  return out;
-}
+using test::hex;
 
 struct Sample {
   std::uint32_t a = 42;

@@ -6,21 +6,13 @@
 
 #include "core/message.hpp"
 #include "node_crunch/error.hpp"
+#include "scratch.hpp"
 #include "transport/tcp/frame.hpp"
 
 using namespace nc::detail;
 
 namespace {
-std::string hex(const nc::Bytes& bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (auto b : bytes) {
-    const auto v = std::to_integer<unsigned>(b);
-    out += digits[v >> 4];
-    out += digits[v & 15];
-  }
-  return out;
-}
+using test::hex;
 nc::Bytes frame_of(const Message& message) {
   nc::Bytes payload = encode(message);
   nc::Bytes frame;
