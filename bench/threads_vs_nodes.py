@@ -5,7 +5,7 @@ and the node keeps each thread supplied with tasks.
 
 Runs, interleaved, --repeat times (default 3):
   nc_job mandel --nodes 2                  vs   nc_job mandel --nodes 1 --threads 2
-  mpirun -n 3 nc_job mandel                vs   mpirun -n 2 nc_job mandel --threads 2
+  mpirun -n 3 nc_job mandel                vs   mpirun -n 2 --bind-to none nc_job mandel --threads 2
 and compares the medians of the job time (the server's "finished in"). compare.py runs the
 same rows as part of the whole comparison.
 

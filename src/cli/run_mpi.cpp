@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 
+#include "cli/cpu_affinity.hpp"
 #include "cli/listen.hpp"
 #include "cli/logging.hpp"
 #include "cli/roles.hpp"
@@ -46,6 +47,10 @@ int serve(const JobEntry& job, const Configuration& config, MpiContext& mpi) {
 int compute(const JobEntry& job, const Configuration& config, MpiContext& mpi) {
   const std::string role = fmt::format("rank {}", mpi.rank());
   setup_logging(config, role);
+  warn_if_threads_exceed_cpus(
+      config.threads,
+      "The launcher bound this rank to them: with Open MPI's mpirun add --bind-to none, or "
+      "--map-by slot:PE=N for N CPUs per rank; with srun give --cpus-per-task.");
   NodeRuntime runtime(job.node_factory, job.name, config, false);
   runtime.engine().set_on_registered([&config, rank = mpi.rank()](NodeID id) {
     set_log_role(fmt::format("{}, rank {}", to_string(id), rank));

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "cli/cpu_affinity.hpp"
 #include "cli/listen.hpp"
 #include "cli/logging.hpp"
 #include "cli/roles.hpp"
@@ -28,6 +29,9 @@ int run_tcp_server(const JobEntry& job, const Configuration& config) {
 
 int run_tcp_node(const JobEntry& job, const Configuration& config) {
   setup_logging(config, "node");
+  warn_if_threads_exceed_cpus(config.threads,
+                              "It was started bound to them (taskset, numactl, a batch system's "
+                              "CPU allocation): start it on more, or give fewer --threads.");
   const HostPort server = parse_host_port(config.connect, "--connect");
   auto key = load_secret(config);
   NodeRuntime runtime(job.node_factory, job.name, config, true);

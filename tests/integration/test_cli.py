@@ -1,5 +1,5 @@
 """The program's command line: help, the job list, and clear errors for bad input."""
-from nctest import NC_JOB, check, run
+from nctest import NC_JOB, check, free_port, run
 
 status, out, err = run([NC_JOB, "--help"], 30)
 check(status == 0, "--help exits 0")
@@ -24,3 +24,12 @@ check(status == 2 and "--timeout" in err, "a timeout shorter than the heartbeat 
 
 status, out, err = run([NC_JOB, "--version"], 30)
 check(status == 0 and "node_crunch" in out, "--version answers")
+
+# A node with more worker threads than the CPUs it may run on says so (here pinned by taskset,
+# as mpirun pins ranks); with as many threads as CPUs it does not. Neither finds a server.
+unreachable = ["--connect", f"127.0.0.1:{free_port()}", "--connect-attempts", "1"]
+status, out, err = run(["taskset", "-c", "0", NC_JOB, "mandel", "--threads", "2", *unreachable], 30)
+check(status != 0 and "--threads 2 but this process may run on only 1 CPU" in err,
+      "a node pinned to one CPU with two threads warns that its threads take turns")
+status, out, err = run(["taskset", "-c", "0", NC_JOB, "mandel", "--threads", "1", *unreachable], 30)
+check(status != 0 and "may run on only" not in err, "a node with one thread per CPU does not warn")
