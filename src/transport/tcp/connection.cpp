@@ -7,7 +7,11 @@
 
 namespace nc::detail {
 namespace {
-constexpr std::size_t kReadChunk = std::size_t{64} << 10;
+// Most connections carry handshakes, heartbeats and small tasks: they read into 4 KiB. A read
+// that fills the buffer means bulk data is flowing, and the buffer doubles, up to 64 KiB. So a
+// server with a thousand quiet nodes holds 4 MiB of read buffers, not 64.
+constexpr std::size_t kFirstReadBuffer = std::size_t{4} << 10;
+constexpr std::size_t kLargestReadBuffer = std::size_t{64} << 10;
 
 std::string describe(const boost::asio::ip::tcp::socket& socket) {
   boost::system::error_code error;
@@ -23,7 +27,7 @@ TcpConnection::TcpConnection(Socket socket, std::uint64_t max_frame_bytes)
     : socket_(std::move(socket)),
       peer_(describe(socket_)),
       reader_(max_frame_bytes),
-      buffer_(kReadChunk),
+      buffer_(kFirstReadBuffer),
       deadline_(socket_.get_executor()) {
   boost::system::error_code ignored;
   socket_.set_option(boost::asio::ip::tcp::no_delay(true), ignored);  // small frames must not wait
@@ -69,6 +73,9 @@ void TcpConnection::on_read(std::size_t bytes) {
     finish(e.what());
     return;
   }
+  // No read is outstanding here, so the buffer may move.
+  if (bytes == buffer_.size() && buffer_.size() < kLargestReadBuffer)
+    buffer_.resize(buffer_.size() * 2);
   read();
 }
 
