@@ -8,6 +8,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,6 +47,9 @@ struct Configuration {
   unsigned max_prefetch = 128;  ///< most tasks a worker thread may hold ahead of the one it runs
   unsigned max_attempts = 3;    ///< lost holders before a chunk is failed
   unsigned max_copies = 2;      ///< nodes on one chunk at once (speculative copies of stragglers)
+  /// --pause-after-tasks N: the server hands out N tasks, then none until SIGUSR1 (SIGTERM
+  /// still stops it with a checkpoint). Unset: no pause.
+  std::optional<std::uint64_t> pause_after_tasks;
 
   // --- output and monitoring ------------------------------------------------------------
   std::string log_level = "info";  ///< trace, debug, info, warn, error, off

@@ -133,6 +133,10 @@ CommandLine parse_command_line(const std::vector<JobEntry>& jobs, int argc, char
                  "Most tasks a worker thread may hold ahead (short tasks get more)")
       ->group(liveness)
       ->capture_default_str();
+  app.add_option("--pause-after-tasks", c.pause_after_tasks,
+                 "Hand out N tasks, then none until SIGUSR1 (SIGTERM stops with a checkpoint): "
+                 "holds a job at a known point, e.g. to interrupt it or add nodes")
+      ->group(liveness);
   app.add_option("--connect-attempts", c.connect_attempts,
                  "TCP node: attempts to reach the server before giving up")
       ->group(liveness)

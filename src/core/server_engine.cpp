@@ -29,7 +29,8 @@ ServerEngine::ServerEngine(ServerHandle& job, std::string job_name, const Config
       observer_(observer),
       clock_(std::move(clock)),
       started_(clock_()),
-      last_tick_(started_) {
+      last_tick_(started_),
+      pause_at_(config.pause_after_tasks) {
   summary_.job = job_name_;
   observer_.on_job_started(job_name_);
 }
@@ -267,6 +268,10 @@ void ServerEngine::serve(NodeRecord& node) {
   const NodeID id = node.stats.info.id;
   Tasks batch;
   while (node.wanted > 0) {
+    if (hold_for_pause()) {
+      park(node);
+      break;
+    }
     ErasedStatus status;
     if (!call_user("prepare_data_for_node", id, std::nullopt, [&] { status = job_.prepare(id); }))
       return;
@@ -291,6 +296,35 @@ void ServerEngine::serve(NodeRecord& node) {
     batch.results_seen = node.results_seen;
     node.link->send(batch);
   }
+}
+
+// True while the hand-out limit holds requests back. The limit lets an operator (or a test)
+// act on a job that is certain to be mid-run, whatever the speed of the machine.
+bool ServerEngine::hold_for_pause() {
+  if (!pause_at_ || summary_.tasks_sent < *pause_at_) return false;
+  // With every chunk answered, the next prepare only says "finished": nothing is left to hold.
+  const JobProgress progress = job_.progress();
+  if (progress.total > 0 && progress.done + progress.failed >= progress.total) return false;
+  if (!paused_) {
+    paused_ = true;
+    spdlog::info(
+        "paused after handing out {} tasks: send SIGUSR1 to carry on, SIGTERM to stop with a "
+        "checkpoint",
+        summary_.tasks_sent);
+  }
+  return true;
+}
+
+void ServerEngine::release_pause() {
+  if (!pause_at_ || phase_ != Phase::running) return;
+  pause_at_.reset();
+  if (!paused_) {
+    spdlog::info("SIGUSR1 received before the pause: tasks are handed out without one");
+    return;
+  }
+  paused_ = false;
+  spdlog::info("resumed handing out tasks");
+  serve_parked();
 }
 
 void ServerEngine::park(NodeRecord& node) {

@@ -4,8 +4,9 @@
 // Transports feed it messages and lost connections; a timer calls on_tick. It calls the
 // user's server (through ServerHandle) and answers through each node's ServerLink.
 // It implements the guarantees of the architecture: registration with initial data, pull
-// scheduling with held requests (Waiting), heartbeat timeouts reported once per loss, attempt
-// ids, a node that comes back, finish_job exactly once, loud failure on a user exception.
+// scheduling with held requests (Waiting, or a pause after a number of tasks), heartbeat timeouts
+// reported once per loss, attempt ids, a node that comes back, finish_job exactly once, loud
+// failure on a user exception.
 //
 // Thread safety: none; one thread (the server's event loop) calls every method.
 
@@ -48,6 +49,11 @@ class ServerEngine {
   void on_tick();
   /// Stop handing out work and end now (SIGTERM); the exit status says "interrupted".
   void interrupt(const std::string& reason);
+  /// Lifts the pause of Configuration::pause_after_tasks (SIGUSR1): the held requests are
+  /// served at once. Before the pause is reached it is cancelled; afterwards it does nothing.
+  void release_pause();
+  /// The hand-out limit is reached and not yet released: requests are held.
+  [[nodiscard]] bool paused() const { return paused_; }
 
   [[nodiscard]] bool done() const { return phase_ == Phase::done; }
   [[nodiscard]] int exit_status() const { return exit_status_; }
@@ -88,6 +94,7 @@ class ServerEngine {
   NodeRecord* registered(const ServerLinkPtr& link, MessageType type, bool revive_lost = true);
 
   void serve(NodeRecord& node);
+  bool hold_for_pause();
   void serve_parked();
   void park(NodeRecord& node);
   void declare_lost(const std::vector<NodeID>& ids, const std::string& reason);
@@ -122,6 +129,8 @@ class ServerEngine {
   std::uint64_t next_node_ = 1;
   std::uint64_t next_attempt_ = 1;
   std::size_t failed_chunks_seen_ = 0;
+  std::optional<std::uint64_t> pause_at_;  // tasks handed out when the pause begins
+  bool paused_ = false;
   ResultRecorder* recorder_ = nullptr;
   std::vector<bool> recorded_;  // by chunk: its result is in the checkpoint already
   std::unordered_set<std::uint64_t> recorded_sparse_;

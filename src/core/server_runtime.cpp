@@ -11,7 +11,9 @@ namespace nc::detail {
 
 ServerRuntime::ServerRuntime(ServerHandle& job, std::string job_name, const Configuration& config,
                              Observer& observer)
-    : engine_(job, std::move(job_name), config, observer), tick_(io_) {}
+    : engine_(job, std::move(job_name), config, observer),
+      tick_(io_),
+      pausable_(config.pause_after_tasks.has_value()) {}
 
 void ServerRuntime::handle_signals() {
   signals_.emplace(io_, SIGINT, SIGTERM);
@@ -20,6 +22,19 @@ void ServerRuntime::handle_signals() {
     const char* name = signal == SIGTERM ? "SIGTERM" : "SIGINT";
     spdlog::warn("{} received: stopping the job", name);
     engine_.interrupt(name);
+  });
+  // Without a pause SIGUSR1 keeps its default meaning: nothing here would answer it.
+  if (pausable_) {
+    release_.emplace(io_, SIGUSR1);
+    wait_for_release();
+  }
+}
+
+void ServerRuntime::wait_for_release() {
+  release_->async_wait([this](const boost::system::error_code& error, int) {
+    if (error) return;
+    engine_.release_pause();
+    wait_for_release();  // a second SIGUSR1 must not end the process either
   });
 }
 
@@ -70,6 +85,7 @@ int ServerRuntime::run() {
     for (auto& periodic : periodic_)
       periodic->timer.cancel();
     if (signals_) signals_->cancel();
+    if (release_) release_->cancel();
     for (auto& task : at_end_)
       task();
     // Not from inside the engine's call stack: let it return first.

@@ -35,19 +35,23 @@ class ServerRuntime {
   void every(std::chrono::milliseconds interval, std::function<void()> task);
   /// Runs `task` once when the engine is done, before the transports drain.
   void at_end(std::function<void()> task) { at_end_.push_back(std::move(task)); }
-  /// SIGINT and SIGTERM interrupt the job (the process's signals: only the server takes them).
+  /// SIGINT and SIGTERM interrupt the job (the process's signals: only the server takes them);
+  /// with Configuration::pause_after_tasks, SIGUSR1 ends the pause.
   void handle_signals();
   /// Runs until the engine is done and every transport drained; returns the exit status.
   int run();
 
  private:
   void schedule_tick();
+  void wait_for_release();
   void drain_transports();
 
   boost::asio::io_context io_;
   ServerEngine engine_;
   boost::asio::steady_timer tick_;
   std::optional<boost::asio::signal_set> signals_;
+  std::optional<boost::asio::signal_set> release_;  // SIGUSR1, only when a pause is asked for
+  bool pausable_ = false;
   std::vector<ServerTransport*> transports_;
   std::function<void()> stop_;
   struct Periodic {

@@ -126,6 +126,17 @@ class Background:
             pass
 
 
+def wait_until(predicate, timeout, describe, process=None):
+    """Polls `predicate` until it holds; fails after `timeout` s, saying what was awaited."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            if process is not None:
+                print(process.text())
+            fail(f"not within {timeout} s: {describe()}")
+        time.sleep(0.05)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

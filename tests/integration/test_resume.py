@@ -6,17 +6,18 @@ refused with a clear message."""
 import glob
 import os
 import signal
-import time
 
 from nctest import (NC_JOB, Background, Workdir, check, h5_equal, mpirun_command, run, start_node,
                     start_tcp_server)
 
 PICTURE = ["mandel", "--width", "1600", "--height", "1200", "--max-iter", "3000", "--chunk-height", "2"]
+# An interrupted run hands out 40 of its 600 chunks and then waits: the signal always lands in
+# a running job, however fast the machine.
+PAUSE = ["--pause-after-tasks", "40"]
 
 
-def interrupt_after_progress(job, signal_number, pattern=r"node 2 joined"):
-    job.wait_for(pattern, 60)
-    time.sleep(0.8)
+def interrupt_after_progress(job, signal_number):
+    job.wait_for(r"paused after handing out 40 tasks", 60)
     os.killpg(job.process.pid, signal_number) if signal_number == signal.SIGKILL else job.process.send_signal(
         signal_number)
     return job.wait(60)
@@ -33,7 +34,7 @@ with Workdir() as work:
     full = os.path.join(work, "full.h5")
 
     # Alone: SIGTERM, a refused fresh start, then --resume.
-    job = Background([NC_JOB, *PICTURE, "--nodes", "2", "--output", "alone.h5"], cwd=work)
+    job = Background([NC_JOB, *PICTURE, *PAUSE, "--nodes", "2", "--output", "alone.h5"], cwd=work)
     status = interrupt_after_progress(job, signal.SIGTERM)
     check(status == 3, "SIGTERM stops a run alone with status 3")
     check(leftovers(work, "alone.h5") == ["alone.h5.checkpoint"], "it keeps its checkpoint and no partial output")
@@ -46,7 +47,7 @@ with Workdir() as work:
     check(leftovers(work, "alone.h5") == ["alone.h5"], "the checkpoint is gone once the output is written")
 
     # The server killed outright: what was flushed survives.
-    job = Background([NC_JOB, *PICTURE, "--nodes", "2", "--output", "killed.h5"], cwd=work)
+    job = Background([NC_JOB, *PICTURE, *PAUSE, "--nodes", "2", "--output", "killed.h5"], cwd=work)
     interrupt_after_progress(job, signal.SIGKILL)
     check(os.path.exists(os.path.join(work, "killed.h5.checkpoint")), "a killed server leaves its checkpoint")
     status, out, err = run([NC_JOB, *PICTURE, "--nodes", "2", "--output", "killed.h5", "--resume"], 120, cwd=work)
@@ -55,15 +56,15 @@ with Workdir() as work:
     check(leftovers(work, "killed.h5") == ["killed.h5"], "... and the dead run's temporary file is cleared away")
 
     # Under MPI: mpirun passes SIGTERM on to every rank.
-    job = Background(mpirun_command(3, [*PICTURE, "--output", "mpi.h5"]), cwd=work)
-    status = interrupt_after_progress(job, signal.SIGTERM, r"node 2 joined")
+    job = Background(mpirun_command(3, [*PICTURE, *PAUSE, "--output", "mpi.h5"]), cwd=work)
+    status = interrupt_after_progress(job, signal.SIGTERM)
     check(status != 0 and os.path.exists(os.path.join(work, "mpi.h5.checkpoint")),
           f"SIGTERM stops the MPI run (status {status}) and keeps its checkpoint")
     status, out, err = run(mpirun_command(3, [*PICTURE, "--output", "mpi.h5", "--resume"]), 120, cwd=work)
     check(status == 0 and h5_equal(os.path.join(work, "mpi.h5"), full), "the MPI run resumes to the same output")
 
     # A TCP server stopped with SIGTERM: its nodes hear of it and leave.
-    server, port = start_tcp_server([*PICTURE, "--output", "tcp.h5"], work)
+    server, port = start_tcp_server([*PICTURE, *PAUSE, "--output", "tcp.h5"], work)
     nodes = [start_node(port, work), start_node(port, work)]
     status = interrupt_after_progress(server, signal.SIGTERM)
     check(status == 3, "SIGTERM stops the TCP server with status 3")
@@ -74,7 +75,7 @@ with Workdir() as work:
     check(h5_equal(os.path.join(work, "tcp.h5"), full), "... to the same output")
 
     # Refusals: other parameters, a damaged checkpoint.
-    job = Background([NC_JOB, *PICTURE, "--nodes", "2", "--output", "other.h5"], cwd=work)
+    job = Background([NC_JOB, *PICTURE, *PAUSE, "--nodes", "2", "--output", "other.h5"], cwd=work)
     interrupt_after_progress(job, signal.SIGTERM)
     status, out, err = run([NC_JOB, *PICTURE[:-2], "--chunk-height", "4", "--nodes", "2", "--output", "other.h5",
                             "--resume"], 60, cwd=work)

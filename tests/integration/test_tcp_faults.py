@@ -1,6 +1,9 @@
 """Nodes killed, stopped and replaced while a TCP job runs: the picture stays exact.
 - SIGKILL: the dropped connection frees the node's chunks at once, long before the heartbeat
   timeout (set to 30 s here, so the job could not finish in time otherwise);
+Each server pauses after handing out a few tasks (--pause-after-tasks) until the node has been
+killed or stopped and declared lost, then is released with SIGUSR1: the fault always lands in a
+running job, however fast the machine.
 - SIGSTOP: the heartbeat timeout catches the hung node and its chunks go to the others (with
   speculative copies off, which would otherwise re-run them before the timeout);
 - a replacement node started during the job takes part."""
@@ -29,16 +32,19 @@ with Workdir() as work:
     check(status == 0, "the reference picture, computed alone")
 
     # SIGKILL mid-chunk, with a heartbeat timeout far longer than the job.
-    server, port = start_tcp_server(["mandel", *PICTURE, "--output", "killed.h5", "--timeout", "30"], work)
+    server, port = start_tcp_server(["mandel", *PICTURE, "--output", "killed.h5", "--timeout", "30",
+                                     "--pause-after-tasks", "20"], work)
     victim = start_node(port, work)
     victim_pid = pid_of(server, 1)
     survivor = start_node(port, work)
     server.wait_for(r"node 2 joined", 30)
-    time.sleep(0.5)
+    server.wait_for(r"paused after handing out", 30)
     os.kill(victim_pid, signal.SIGKILL)
     killed_at = time.time()
     lost = server.wait_for(r"\[(.{23})\] \[server\] \[warning\] node 1 .* is lost: (.*?);", 20)
     print(f"node 1 reported lost {log_time(lost.group(0)) - killed_at:+.3f} s after SIGKILL ({lost.group(2)})")
+    check("no heartbeat" not in lost.group(2), "the killed node is lost by its dropped connection")
+    server.process.send_signal(signal.SIGUSR1)
     check(server.wait(60) == 0, "the server finishes without waiting for the heartbeat timeout")
     survivor.wait(10)
     check(h5_equal(os.path.join(work, "killed.h5"), os.path.join(work, "alone.h5")), "a killed node changes nothing")
@@ -47,15 +53,16 @@ with Workdir() as work:
     # finish through the replacement that joins after the node is declared lost.
     # No speculative copies here: only the heartbeat timeout can give the stopped node's chunks back.
     server, port = start_tcp_server(["mandel", *PICTURE, "--output", "stopped.h5", "--heartbeat", "0.2",
-                                     "--timeout", "1", "--max-copies", "1"], work)
+                                     "--timeout", "1", "--max-copies", "1", "--pause-after-tasks", "10"], work)
     hung = start_node(port, work)
     hung_pid = pid_of(server, 1)
-    time.sleep(0.3)
+    server.wait_for(r"paused after handing out", 30)
     os.kill(hung_pid, signal.SIGSTOP)
-    server.wait_for(r"node 1 .* is lost: no heartbeat", 20)
-    check(True, "the stopped node is declared lost by its silence")
+    lost = server.wait_for(r"node 1 .* is lost: ([^;]*)", 20)
+    check("no heartbeat" in lost.group(1), f"the stopped node is declared lost by its silence ({lost.group(1)})")
     replacement = start_node(port, work)
     server.wait_for(r"node 2 joined", 30)
+    server.process.send_signal(signal.SIGUSR1)
     check(server.wait(60) == 0, "the server finishes with the replacement")
     check(replacement.wait(10) == 0, "the replacement exits 0")
     os.kill(hung_pid, signal.SIGKILL)
