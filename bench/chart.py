@@ -22,8 +22,9 @@ def draw(results, path, title):
     left.bar_label(bars, labels=[f"{v:,.0f}" for v in rates], fontsize=7)
 
     if seq:
-        walls = [seq.wall() / r.wall() for r in mandel]
-        jobs = [seq.wall() / r.job() for r in mandel]
+        # A tiny job can take less than the clock's resolution: no bar rather than a division by 0.
+        walls = [seq.wall() / r.wall() if r.wall() > 0 else 0.0 for r in mandel]
+        jobs = [seq.wall() / r.job() if r.job() > 0 else 0.0 for r in mandel]
         xs = range(len(mandel))
         right.bar([x - 0.2 for x in xs], walls, width=0.4, label="wall (launcher included)")
         right.bar([x + 0.2 for x in xs], jobs, width=0.4, label="job only")
