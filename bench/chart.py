@@ -12,7 +12,7 @@ def draw(results, path, title):
     seq = next((r for r in mandel if r.row.key == "sequential"), None)
     figure, (left, right) = plt.subplots(1, 2, figsize=(14, 6))
 
-    rates = [r.tasks_per_s() for r in empty]
+    rates = [r.tasks_per_s() or 0.0 for r in empty]  # none for a job under the clock's resolution
     bars = left.bar(range(len(empty)), rates, color="tab:blue")
     left.set_yscale("log")
     left.set_ylabel("empty tasks per second (log)")

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <iostream>
 
@@ -136,7 +138,18 @@ CommandLine parse_command_line(const std::vector<JobEntry>& jobs, int argc, char
   app.add_option("--pause-after-tasks", c.pause_after_tasks,
                  "Hand out N tasks, then none until SIGUSR1 (SIGTERM stops with a checkpoint): "
                  "holds a job at a known point, e.g. to interrupt it or add nodes")
-      ->group(liveness);
+      ->group(liveness)
+      ->type_name("N")
+      ->check(CLI::Validator(
+          [](const std::string& value) {
+            std::uint64_t tasks = 0;
+            const auto* end = value.data() + value.size();
+            const auto [rest, error] = std::from_chars(value.data(), end, tasks);
+            return error == std::errc() && rest == end && !value.empty()
+                       ? std::string()
+                       : "must be a whole number of tasks (0 or more), not " + value;
+          },
+          ""));
   app.add_option("--connect-attempts", c.connect_attempts,
                  "TCP node: attempts to reach the server before giving up")
       ->group(liveness)
@@ -211,6 +224,9 @@ CommandLine parse_command_line(const std::vector<JobEntry>& jobs, int argc, char
         fmt::format("--timeout ({} s) must be longer than --heartbeat ({} s)", timeout, heartbeat));
   }
   if (c.server && !c.connect.empty()) throw UsageError("--server and --connect exclude each other");
+  if (c.pause_after_tasks && (!c.connect.empty() || !c.status.empty()))
+    throw UsageError(
+        "--pause-after-tasks is for the server; a node or --status has no tasks to hold");
   if (c.quiet) c.log_level = "warn";
   c.job_parameters = sink.values();
   if (!result.list) job.validate_options();

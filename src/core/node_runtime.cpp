@@ -18,13 +18,26 @@ NodeRuntime::NodeRuntime(NodeFactory factory, std::string job_name, const Config
     : workers_(std::move(factory), std::max(1u, config.threads),
                [this] { boost::asio::post(io_, [this] { engine_.on_worker_outputs(); }); }),
       engine_(std::move(job_name), config, workers_, keep_results),
-      heartbeat_(io_) {}
+      heartbeat_(io_),
+      pausable_(config.pause_after_tasks.has_value()) {}
 
 void NodeRuntime::handle_signals() {
   signals_.emplace(io_, SIGINT, SIGTERM);
   signals_->async_wait([this](const boost::system::error_code& error, int signal) {
     if (error) return;
     engine_.interrupt(signal == SIGTERM ? "SIGTERM" : "SIGINT");
+  });
+  // mpirun passes the SIGUSR1 that releases a paused server on to every rank: it must not
+  // end the node ranks, whose command line asked for the same pause.
+  if (pausable_) {
+    ignored_.emplace(io_, SIGUSR1);
+    ignore_release();
+  }
+}
+
+void NodeRuntime::ignore_release() {
+  ignored_->async_wait([this](const boost::system::error_code& error, int) {
+    if (!error) ignore_release();
   });
 }
 
@@ -42,6 +55,7 @@ int NodeRuntime::run(NodeTransport& transport) {
   engine_.set_on_done([this, &transport, &guard] {
     heartbeat_.cancel();
     if (signals_) signals_->cancel();
+    if (ignored_) ignored_->cancel();
     boost::asio::post(io_, [this, &transport, &guard] {
       transport.drain([this, &guard] {
         guard.reset();

@@ -29,7 +29,8 @@ class NodeRuntime {
 
   [[nodiscard]] boost::asio::io_context& io() { return io_; }
   [[nodiscard]] NodeEngine& engine() { return engine_; }
-  /// SIGINT and SIGTERM make this node say goodbye and stop.
+  /// SIGINT and SIGTERM make this node say goodbye and stop. With
+  /// Configuration::pause_after_tasks, SIGUSR1 (meant for the server) is ignored.
   void handle_signals();
   /// Runs until the engine is done and the transport drained; returns the exit status.
   int run(NodeTransport& transport);
@@ -39,12 +40,15 @@ class NodeRuntime {
 
  private:
   void schedule_heartbeat();
+  void ignore_release();
 
   boost::asio::io_context io_;
   WorkerPool workers_;
   NodeEngine engine_;
   boost::asio::steady_timer heartbeat_;
   std::optional<boost::asio::signal_set> signals_;
+  std::optional<boost::asio::signal_set> ignored_;
+  bool pausable_ = false;
   bool workers_stuck_ = false;
 };
 

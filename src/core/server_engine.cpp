@@ -230,6 +230,7 @@ void ServerEngine::on_results(NodeRecord& node, Results& results) {
   report_progress();
   if (node.wanted > 0 && !node.parked) park(node);
   serve_parked();
+  note_quiet_pause();
 }
 
 bool ServerEngine::first_record(ChunkID chunk) {
@@ -308,11 +309,20 @@ bool ServerEngine::hold_for_pause() {
   if (!paused_) {
     paused_ = true;
     spdlog::info(
-        "paused after handing out {} tasks: send SIGUSR1 to carry on, SIGTERM to stop with a "
+        "paused after handing out {} task{}: send SIGUSR1 to carry on, SIGTERM to stop with a "
         "checkpoint",
-        summary_.tasks_sent);
+        summary_.tasks_sent, summary_.tasks_sent == 1 ? "" : "s");
+    note_quiet_pause();
   }
   return true;
+}
+
+// Said once: from here on a paused job changes no more, every node idles with its request held,
+// and its checkpoint holds every result it will get before the release.
+void ServerEngine::note_quiet_pause() {
+  if (!paused_ || pause_quiet_ || !attempts_.empty()) return;
+  pause_quiet_ = true;
+  spdlog::info("paused with no task in flight: every task handed out was answered or lost");
 }
 
 void ServerEngine::release_pause() {
@@ -370,6 +380,7 @@ void ServerEngine::declare_lost(const std::vector<NodeID>& ids, const std::strin
     return;
   report_progress();
   serve_parked();
+  note_quiet_pause();
 }
 
 void ServerEngine::report_progress() {

@@ -54,6 +54,8 @@ class ServerEngine {
   void release_pause();
   /// The hand-out limit is reached and not yet released: requests are held.
   [[nodiscard]] bool paused() const { return paused_; }
+  /// Tasks handed out and neither answered nor lost with their node.
+  [[nodiscard]] std::size_t tasks_in_flight() const { return attempts_.size(); }
 
   [[nodiscard]] bool done() const { return phase_ == Phase::done; }
   [[nodiscard]] int exit_status() const { return exit_status_; }
@@ -95,6 +97,7 @@ class ServerEngine {
 
   void serve(NodeRecord& node);
   bool hold_for_pause();
+  void note_quiet_pause();
   void serve_parked();
   void park(NodeRecord& node);
   void declare_lost(const std::vector<NodeID>& ids, const std::string& reason);
@@ -131,6 +134,7 @@ class ServerEngine {
   std::size_t failed_chunks_seen_ = 0;
   std::optional<std::uint64_t> pause_at_;  // tasks handed out when the pause begins
   bool paused_ = false;
+  bool pause_quiet_ = false;  // the pause found no task in flight (and said so)
   ResultRecorder* recorder_ = nullptr;
   std::vector<bool> recorded_;  // by chunk: its result is in the checkpoint already
   std::unordered_set<std::uint64_t> recorded_sparse_;

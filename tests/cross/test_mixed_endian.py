@@ -11,8 +11,9 @@ Two jobs:
 
 Both machines also compute a smaller mixed job alone (--sequential): equal files there show
 that their arithmetic gives the same bits, so a difference in the TCP runs is the wire's. The
-jobs take this machine's nodes about a second; the emulated node, 20 to 50 times slower, would
-need 20 s alone, so this machine's nodes join long before the end and both kinds take part.
+server hands out a few tasks and then holds the job (--pause-after-tasks) until the foreign node
+has brought back a result and this machine's nodes have joined: both kinds take part, however
+fast or slow the emulation.
 
   NC_JOB=build/jobs/nc_job NC_FOREIGN_JOB=build-s390x/jobs/nc_job NC_FOREIGN_EMULATOR=qemu-s390x \\
     python3 tests/cross/test_mixed_endian.py
@@ -20,14 +21,16 @@ need 20 s alone, so this machine's nodes join long before the end and both kinds
 import filecmp
 import json
 import os
+import re
 import shlex
+import signal
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 from nctest import (NC_JOB, Background, Workdir, check, fail, node_summary, read_dataset, run,  # noqa: E402
-                    start_node, start_tcp_server)
+                    start_node, start_tcp_server, wait_until)
 
 FOREIGN_JOB = os.environ.get("NC_FOREIGN_JOB") or fail("NC_FOREIGN_JOB: the cross-built nc_job")
 EMULATOR = shlex.split(os.environ.get("NC_FOREIGN_EMULATOR", ""))
@@ -69,20 +72,21 @@ def node_results(port, node, extra):
 
 def serve_mixed(work, job, output, extra=()):
     """Runs `job` on a server of this machine: the foreign node joins first, two nodes of this
-    machine join once it has brought back a result. Returns {node id: results} and the foreign
-    node's id."""
-    server, port = start_tcp_server([*job, "--output", output, *extra], work)
+    machine join once it has brought back a result. The server hands out at most 4 tasks until
+    then, so the job cannot end before every node is there. Returns {node id: results} and the
+    foreign node's id."""
+    server, port = start_tcp_server([*job, "--output", output, "--pause-after-tasks", "4", *extra], work)
     started = time.monotonic()
     nodes = [Background(foreign_command(job[0], "--connect", f"127.0.0.1:{port}", *extra), cwd=work)]
     foreign_id = int(server.wait_for(r"node (\d+) joined", 120).group(1))
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and server.process.poll() is None:
-        if (node_results(port, foreign_id, extra) or 0) > 0:
-            break
-        time.sleep(0.05)
+    wait_until(lambda: (node_results(port, foreign_id, extra) or 0) > 0, 300,
+               lambda: "the foreign node's first result", server)
     print(f"the foreign node joined and brought back its first result in "
           f"{time.monotonic() - started:.1f} s", flush=True)
     nodes += [start_node(port, work, extra, job=job[0]) for _ in range(2)]
+    wait_until(lambda: len(re.findall(r"node \d+ joined", server.text())) >= 3, 120,
+               lambda: "this machine's two nodes joined", server)
+    server.process.send_signal(signal.SIGUSR1)  # carry on (or, before the pause, go without one)
     status = server.wait(300)
     print(server.text()[-3000:])
     check(status == 0, f"{job[0]}: the server exits 0")

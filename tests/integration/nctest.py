@@ -99,7 +99,8 @@ class Background:
             if found:
                 return found
             if self.process.poll() is not None:
-                time.sleep(0.1)
+                for reader in self.readers:  # what the process wrote before it ended
+                    reader.join(timeout=10)
                 found = regex.search(self.text() if stream == "stderr" else self.stdout())
                 if found:
                     return found
@@ -137,10 +138,24 @@ def wait_until(predicate, timeout, describe, process=None):
         time.sleep(0.05)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class RefusingPort:
+    """A loopback port held by a socket that is bound but does not listen: connections to it are
+    refused, and no other program can take the port until `release()` (or the end of a `with`
+    block). A test that needs a server there later releases it and starts the server at once."""
+
+    def __init__(self):
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
+
+    def release(self):
+        self.socket.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exception):
+        self.release()
 
 
 def mandel_reference(width, height, max_iter, re_min=-2.0, re_max=1.0, im_min=-1.5, im_max=1.5):

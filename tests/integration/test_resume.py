@@ -12,12 +12,16 @@ from nctest import (NC_JOB, Background, Workdir, check, h5_equal, mpirun_command
 
 PICTURE = ["mandel", "--width", "1600", "--height", "1200", "--max-iter", "3000", "--chunk-height", "2"]
 # An interrupted run hands out 40 of its 600 chunks and then waits: the signal always lands in
-# a running job, however fast the machine.
+# a running job, however fast the machine, once the 40 results are in (and recorded). The
+# resumed runs go without the pause (the TCP one with another): it is a framework option, not
+# one of the job parameters a checkpoint must match.
 PAUSE = ["--pause-after-tasks", "40"]
 
 
 def interrupt_after_progress(job, signal_number):
+    job.wait_for(r"node 2 joined", 60)  # both nodes are told when the job stops
     job.wait_for(r"paused after handing out 40 tasks", 60)
+    job.wait_for(r"paused with no task in flight", 60)
     os.killpg(job.process.pid, signal_number) if signal_number == signal.SIGKILL else job.process.send_signal(
         signal_number)
     return job.wait(60)
@@ -38,11 +42,12 @@ with Workdir() as work:
     status = interrupt_after_progress(job, signal.SIGTERM)
     check(status == 3, "SIGTERM stops a run alone with status 3")
     check(leftovers(work, "alone.h5") == ["alone.h5.checkpoint"], "it keeps its checkpoint and no partial output")
-    check("run again with --resume" in job.text(), "it says how to finish the job")
+    check("keeps 40 finished chunk(s): run again with --resume" in job.text(),
+          "it says how to finish the job, and that the 40 chunks handed out before the pause are kept")
     status, out, err = run([NC_JOB, *PICTURE, "--nodes", "2", "--output", "alone.h5"], 60, cwd=work)
     check(status == 2 and "--resume" in err, "a fresh start does not overwrite the checkpoint")
     status, out, err = run([NC_JOB, *PICTURE, "--nodes", "2", "--output", "alone.h5", "--resume"], 120, cwd=work)
-    check(status == 0 and "chunk(s) restored" in err, "--resume finishes the job from the checkpoint")
+    check(status == 0 and "40 chunk(s) restored" in err, "--resume finishes the job from the checkpoint")
     check(h5_equal(os.path.join(work, "alone.h5"), full), "the resumed output equals the uninterrupted one")
     check(leftovers(work, "alone.h5") == ["alone.h5"], "the checkpoint is gone once the output is written")
 
@@ -69,8 +74,12 @@ with Workdir() as work:
     status = interrupt_after_progress(server, signal.SIGTERM)
     check(status == 3, "SIGTERM stops the TCP server with status 3")
     check([node.wait(10) for node in nodes] == [3, 3], "its nodes are told and exit with status 3 too")
-    server, port = start_tcp_server([*PICTURE, "--output", "tcp.h5", "--resume"], work)
+    # Held until both new nodes are there, so that neither finds the job already over: a pause
+    # other than the interrupted run's does not stand in the way of the resume either.
+    server, port = start_tcp_server([*PICTURE, "--output", "tcp.h5", "--resume", "--pause-after-tasks", "0"], work)
     nodes = [start_node(port, work), start_node(port, work)]
+    server.wait_for(r"node 2 joined", 60)
+    server.process.send_signal(signal.SIGUSR1)
     check(server.wait(120) == 0 and all(n.wait(10) == 0 for n in nodes), "the TCP run resumes with new nodes")
     check(h5_equal(os.path.join(work, "tcp.h5"), full), "... to the same output")
 
@@ -79,8 +88,8 @@ with Workdir() as work:
     interrupt_after_progress(job, signal.SIGTERM)
     status, out, err = run([NC_JOB, *PICTURE[:-2], "--chunk-height", "4", "--nodes", "2", "--output", "other.h5",
                             "--resume"], 60, cwd=work)
-    check(status == 2 and "--chunk-height=2" in err and "--chunk-height=4" in err,
-          "a checkpoint made with other parameters is refused, naming the difference")
+    check(status == 2 and "--chunk-height=2" in err and "--chunk-height=4" in err and "--pause" not in err,
+          "a checkpoint made with other parameters is refused, naming the difference (and no framework option)")
     with open(os.path.join(work, "other.h5.checkpoint"), "r+b") as f:
         f.seek(0)
         f.write(b"\0" * 64)

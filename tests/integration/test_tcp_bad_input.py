@@ -36,58 +36,80 @@ def job(work, secret, name, strangers=()):
     server, port = start_tcp_server(["mandel", *PICTURE, "--output", name, "--secret-file", secret,
                                      "--handshake-timeout", "2", "--pause-after-tasks", "20"], work)
     nodes = [start_node(port, work, ["--secret-file", secret]) for _ in range(2)]
-    server.wait_for(r"paused after handing out", 60)
-    threads = [threading.Thread(target=attack, args=(port,), daemon=True) for attack in strangers]
+    server.wait_for(r"node 2 joined", 60)  # neither honest node may find the job over
+    server.wait_for(r"paused after handing out 20 tasks", 60)
+    closed = {}
+
+    def attack(stranger):
+        closed[stranger.__name__] = stranger(port)
+
+    threads = [threading.Thread(target=attack, args=(stranger,), daemon=True) for stranger in strangers]
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout=60)
-    # Every stranger's connection has been closed by now; refusals beyond the log's rate limit
-    # are counted in one line when the next one comes or when the server ends.
+        t.join(timeout=120)
     if strangers:
-        wait_until(lambda: all(why in server.text() for why in REASONS), 60,
-                   lambda: "every kind of stranger refused", server)
+        check(not any(t.is_alive() for t in threads) and len(closed) == len(strangers),
+              f"{name}: every stranger is done")
+        check(all(closed.values()), f"{name}: the server closed every stranger's connection ({closed})")
+        # Refusals beyond the log's rate are tallied in one line when their window closes.
+        wait_until(lambda: all(why in server.text() for why in REASONS) and refusals(server.text()) >= 200, 60,
+                   lambda: f"every kind of stranger refused, {refusals(server.text())} of >= 200 counted", server)
+        print(f"{name}: {refusals(server.text())} refusals in the log while the job was paused", flush=True)
+    check(" is lost" not in server.text(), f"{name}: the paused honest nodes are still there")
     server.process.send_signal(signal.SIGUSR1)
-    check(server.wait(120) == 0, f"{name}: the server exits 0")
+    server.wait_for(r"resumed handing out tasks", 30)
+    check(server.wait(120) == 0, f"{name}: the server exits 0 once released")
     check(all(node.wait(10) == 0 for node in nodes), f"{name}: the honest nodes exit 0")
     return server.text()
 
 
-def send_and_hold(port, data, hold=30.0):
-    """Sends `data` and reads until the server closes the connection (at most `hold` s)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-        s.sendall(data)
-        s.settimeout(hold)
-        try:
-            while s.recv(4096):
-                pass
-        except (socket.timeout, ConnectionResetError):
+def closed_by_server(s, timeout=30.0):
+    """Reads until the server closes the connection; False if it stays open `timeout` s."""
+    s.settimeout(timeout)
+    try:
+        while s.recv(4096):
             pass
+    except ConnectionResetError:
+        pass
+    except socket.timeout:
+        return False
+    return True
+
+
+def send_and_hold(port, data):
+    """Sends `data`; True once the server has closed the connection."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        try:
+            s.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            return True  # closed before all of it arrived: refused mid-frame
+        return closed_by_server(s)
 
 
 def garbage(port):
-    send_and_hold(port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" + os.urandom(4000))
+    return send_and_hold(port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" + os.urandom(4000))
 
 
 def wrong_magic(port):
-    send_and_hold(port, b"XXXX" + bytes(12))
+    return send_and_hold(port, b"XXXX" + bytes(12))
 
 
 def wrong_version(port):
-    send_and_hold(port, header(0x41, 0, version=7))
+    return send_and_hold(port, header(0x41, 0, version=7))
 
 
 def huge_length(port):
-    send_and_hold(port, header(0x41, 4 << 30))
+    return send_and_hold(port, header(0x41, 4 << 30))
 
 
 def cut_frame(port):
-    send_and_hold(port, header(0x41, 64) + b"x" * 10, hold=5)
+    return send_and_hold(port, header(0x41, 64) + b"x" * 10)
 
 
 def forged_finish(port):
     # A plain 'finish' message where the handshake's proof belongs: refused, nothing ends.
-    send_and_hold(port, header(8, 1) + b"\x08")
+    return send_and_hold(port, header(8, 1) + b"\x08")
 
 
 def idle_crowd(port):
@@ -98,28 +120,28 @@ def idle_crowd(port):
         except OSError:
             break
     # Each is held until the server closes it at the handshake deadline.
+    closed = 0
     for s in sockets:
-        s.settimeout(30)
-        try:
-            while s.recv(4096):
-                pass
-        except OSError:
-            pass
+        closed += closed_by_server(s)
         s.close()
+    return len(sockets) == 200 and closed == 200
 
 
 def slow_client(port):
+    """One byte a second: the handshake deadline ends it long before the header is complete."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
         for byte in header(0x41, 64):
             try:
                 s.send(bytes([byte]))
             except OSError:
-                return
-            time.sleep(1)
+                return True
+            time.sleep(1)  # the attack's pace, not a wait for anything
+        return closed_by_server(s)
 
 
-def wrong_secret(port, work=None):
-    run([NC_JOB, "mandel", "--connect", f"127.0.0.1:{port}", "--secret-file", WRONG], 30)
+def wrong_secret(port):
+    status, out, err = run([NC_JOB, "mandel", "--connect", f"127.0.0.1:{port}", "--secret-file", WRONG], 60)
+    return status != 0
 
 
 with Workdir() as work:
@@ -139,4 +161,6 @@ with Workdir() as work:
         check(why in log, f"the log says why a stranger was refused: {why}")
     refused = refusals(log)
     check(refused >= 200, f"every stranger was refused ({refused} counted in the log)")
-    check(" is lost" not in log, "no honest node was lost")
+    rows = re.findall(r"\]\s+(\d+)\s+(\d+)\s+[\d.]+\s+(-|\d+)\s+127\.0\.0\.1:\d+ \(host", log)
+    check(len(rows) == 2 and all(lost == "-" for _, _, lost in rows) and " is lost" not in log,
+          f"the server's summary lists both honest nodes, neither ever lost ({rows})")

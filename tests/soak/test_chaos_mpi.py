@@ -11,15 +11,17 @@ also listens on TCP for them) must be consistent, the run must end cleanly once 
 continued, and rank 0's memory must not have grown with the number of ranks it lost.
 
 NC_SOAK_SEED=N repeats a run's sequence of actions (the timing of the processes differs)."""
+import json
 import os
 import re
 import signal
+import subprocess
 import threading
 import time
 
 from chaos import (ActionBag, Reference, RssSampler, StatusPoller, check_finished, check_memory_flat,
                    check_status_answers, count_losses, soak_seed, streams)
-from nctest import Background, Workdir, check, fail, h5_equal, mpirun_command
+from nctest import NC_JOB, Background, Workdir, check, h5_equal, mpirun_command, wait_until
 
 RANKS = 5
 WIDTH, HEIGHT, CHUNK_HEIGHT = 2048, 40960, 2
@@ -34,6 +36,8 @@ SERVER_OPTIONS = [
     "--max-attempts", "100",
     # Statistics for --status: the MPI server takes TCP connections as well (no TCP node joins).
     "--listen", "127.0.0.1:0",
+    # Halfway the server holds the job until the chaos has done all that the checks count on.
+    "--pause-after-tasks", str(CHUNKS // 2),
 ]
 MIN_RUNNING = 2
 DEADLINE = 600
@@ -107,7 +111,8 @@ class Driver:
         self.bag = ActionBag(rng, ACTIONS)
         self.done = {name: 0 for name in ACTIONS}
         self.skipped = 0
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # held while the driver acts or the test takes a rank aside
+        self.held = False  # no new disturbances while set (stopped ranks are still continued)
 
     def running(self):
         return [r for r in self.ranks if r.state == "running"]
@@ -145,15 +150,16 @@ class Driver:
             if JOB_OVER.search(job.text()):
                 self.wake(everyone=True)
                 return
-            self.wake()
-            if time.monotonic() >= next_action:
-                action = self.bag.draw()
-                if self.act(action):
-                    self.done[action] += 1
-                else:
-                    self.skipped += 1
-                next_action = time.monotonic() + self.rng.uniform(0.3, 1.5)
-            time.sleep(0.03)
+            with self.lock:
+                self.wake()
+                if not self.held and time.monotonic() >= next_action:
+                    action = self.bag.draw()
+                    if self.act(action):
+                        self.done[action] += 1
+                    else:
+                        self.skipped += 1
+                    next_action = time.monotonic() + self.rng.uniform(0.3, 1.5)
+            time.sleep(0.03)  # the driver's pace
         self.wake(everyone=True)
 
 
@@ -171,6 +177,63 @@ def find_ranks(job):
     servers = [pid for pid in descendants(launcher) if rank_of(pid) == 0 and pid not in node_pids]
     check(len(servers) == 1, f"rank 0 found among mpirun's processes ({servers})")
     return ranks, servers[0]
+
+
+def alive_ranks(port):
+    """The ranks the server counts as alive now, from its --status answer."""
+    done = subprocess.run([NC_JOB, "--status", f"127.0.0.1:{port}"], capture_output=True, text=True, timeout=30)
+    if done.returncode != 0:
+        return set()
+    return {int(m.group(1)) for n in json.loads(done.stdout)["nodes"] if not n["lost"]
+            for m in [re.match(r"rank (\d+) ", n["address"])] if m}
+
+
+def halftime(job, driver, server_pid, port):
+    """The server pauses halfway (--pause-after-tasks) and is released once the chaos has done
+    all that the checks count on, however fast or slow the job: five ranks given up by their
+    silence and one back. Then one rank that the server counts alive, so one whose request the
+    pause holds, is stopped and the server released: the held request is answered while the
+    rank cannot answer, so it is surely given up with chunks, which are handed out again."""
+    job.wait_for(r"paused after handing out \d+ tasks", DEADLINE)
+
+    def missing():
+        log = job.text()
+        wanted = {"5 ranks given up by their silence": len(re.findall(r"is lost: no heartbeat", log)) >= 5,
+                  "a comeback": re.search(r"node \d+ is back at rank", log) is not None}
+        return [what for what, done in wanted.items() if not done]
+
+    wait_until(lambda: not missing(), 300, lambda: f"the chaos while paused; missing: {missing()}", job)
+    with driver.lock:
+        driver.held = True
+
+    def take_aside():
+        alive = alive_ranks(port)
+        with driver.lock:
+            rank = next((r for r in driver.running() if r.rank in alive), None)
+            if rank is not None:
+                rank.signal(signal.SIGSTOP)
+                rank.state, rank.until = "stopped", float("inf")  # until the test continues it
+            return rank
+
+    taken = []
+
+    def taken_aside():
+        rank = take_aside()
+        if rank is not None:
+            taken.append(rank)
+        return rank is not None
+
+    wait_until(taken_aside, 60, lambda: "a running rank the server counts alive", job)
+    rank = taken[0]
+    mark = len(job.text())
+    os.kill(server_pid, signal.SIGUSR1)
+    job.wait_for(r"resumed handing out tasks", 30)
+    lost = rf"node \d+ at rank {rank.rank} .* is lost: no heartbeat"
+    wait_until(lambda: re.search(lost, job.text()[mark:]), 60, lambda: f"rank {rank.rank} given up", job)
+    with driver.lock:
+        rank.until = 0.0  # the driver continues it
+        driver.held = False
+    print(f"halftime: released with rank {rank.rank} stopped; it was given up", flush=True)
 
 
 def main():
@@ -201,6 +264,7 @@ def run_soak(work, rng, everyone):
     driver = Driver(rng, ranks)
     chaos = threading.Thread(target=driver.run, args=(job,), daemon=True)
     chaos.start()
+    halftime(job, driver, server_pid, port)
     status = job.wait(DEADLINE)
     job_seconds = time.monotonic() - started
     chaos.join(timeout=10)
@@ -212,8 +276,7 @@ def run_soak(work, rng, everyone):
     print(f"actions: {driver.done} ({driver.skipped} skipped to keep {MIN_RUNNING} ranks computing)", flush=True)
     if status != 0:
         print(log[-20000:])
-        fail(f"mpirun exited with status {status}")
-    check(True, f"mpirun exited 0 after {job_seconds:.1f} s of chaos")
+    check(status == 0, f"mpirun exited 0 (status {status}) after {job_seconds:.1f} s of chaos")
     check("did not answer" not in log, "every rank, continued at the end, said goodbye in time")
 
     total = CHUNKS

@@ -74,3 +74,18 @@ TEST_CASE("--help and --list are answered without running anything", "[command_l
   CHECK(help.exit_status == 0);
   CHECK(parse({"nc_job", "--list"}).list);
 }
+
+TEST_CASE("a pause after a number of tasks is for the server only, a whole number",
+          "[command_line]") {
+  CHECK_FALSE(parse({"nc_job"}).config.pause_after_tasks.has_value());
+  CHECK(parse({"nc_job", "--pause-after-tasks", "12"}).config.pause_after_tasks == 12u);
+  CHECK(parse({"nc_job", "--pause-after-tasks", "0"}).config.pause_after_tasks == 0u);
+  CHECK_THROWS_WITH(parse({"nc_job", "--pause-after-tasks", "-3"}),
+                    Catch::Contains("--pause-after-tasks"));
+  for (const char* nonsense : {"few", "2.5", "", "99999999999999999999999"}) {
+    CHECK_THROWS_WITH(parse({"nc_job", "--pause-after-tasks", nonsense}),
+                      Catch::Contains("--pause-after-tasks"));
+  }
+  CHECK_THROWS_WITH(parse({"nc_job", "--pause-after-tasks", "3", "--connect", "h:1"}),
+                    Catch::Contains("--pause-after-tasks"));
+}

@@ -369,3 +369,129 @@ TEST_CASE("the statistics name every node and the chunk counts", "[server_engine
   CHECK_THAT(json, Catch::Contains(R"("total":3)") && Catch::Contains(R"("processing":1)") &&
                        Catch::Contains(R"(host \"a\")") && Catch::Contains(R"("state":"running")"));
 }
+
+namespace {
+nc::Configuration pausing_after(std::uint64_t tasks) {
+  auto config = fast_config();
+  config.pause_after_tasks = tasks;
+  return config;
+}
+}  // namespace
+
+TEST_CASE("a pause holds the hand-out at its limit until it is released", "[server_engine]") {
+  Harness h(test::Knobs{.chunks = 6}, pausing_after(3));
+  auto a = h.join("a");
+  auto b = h.join("b");
+  h.request(a, 2);
+  h.request(b, 2);
+  CHECK(Harness::tasks_of(*a).size() == 2);
+  CHECK(Harness::tasks_of(*b).size() == 1);  // the third task, then the limit
+  CHECK(h.engine.paused());
+  CHECK(h.engine.summary().tasks_sent == 3);
+  CHECK(h.engine.tasks_in_flight() == 3);
+
+  for (int i = 0; i < 10; ++i) {  // time passing changes nothing
+    h.clock.advance(100ms);
+    h.heartbeat(a);
+    h.heartbeat(b);
+    h.engine.on_tick();
+  }
+  CHECK(Harness::tasks_of(*a).size() + Harness::tasks_of(*b).size() == 3);
+  CHECK(h.server.lost.empty());  // a node held by the pause is not lost: it still talks
+
+  h.engine.on_link_closed(a, "killed");  // a lost node's tasks are no longer in flight
+  CHECK(h.engine.tasks_in_flight() == 1);
+  CHECK(Harness::tasks_of(*b).size() == 1);  // and its chunks wait for the release too
+  h.engine.release_pause();
+  CHECK(Harness::tasks_of(*b).size() == 2);  // b's held request, with one of a's chunks
+}
+
+TEST_CASE("results that arrive during a pause are accepted, and no new task goes out",
+          "[server_engine]") {
+  Harness h(test::Knobs{.chunks = 4}, pausing_after(2));
+  auto a = h.join("a");
+  h.request(a, 2);
+  const auto tasks = Harness::tasks_of(*a);
+  REQUIRE(tasks.size() == 2);
+  h.answer(a, tasks[0].first, tasks[0].second, 1);
+  CHECK(h.engine.tasks_in_flight() == 1);
+  h.answer(a, tasks[1].first, tasks[1].second, 1);
+  CHECK(h.engine.tasks_in_flight() == 0);  // the job is quiet: nothing changes until the release
+  CHECK(h.server.results_seen == 2);
+  CHECK(h.server.progress().done == 2);
+  CHECK(Harness::tasks_of(*a).size() == 2);
+  CHECK(h.engine.paused());
+  CHECK_FALSE(h.engine.done());
+}
+
+TEST_CASE("releasing a pause serves the held nodes, oldest first, and the job finishes",
+          "[server_engine]") {
+  Harness h(test::Knobs{.chunks = 4}, pausing_after(1));
+  auto a = h.join("a");
+  auto b = h.join("b");
+  h.request(a, 1);
+  h.request(b, 1);
+  h.request(a, 1);
+  REQUIRE(Harness::tasks_of(*a).size() == 1);
+  REQUIRE(Harness::tasks_of(*b).empty());
+
+  h.engine.release_pause();
+  CHECK_FALSE(h.engine.paused());
+  const auto b_tasks = Harness::tasks_of(*b);
+  REQUIRE(b_tasks.size() == 1);  // b asked first: it is served first
+  CHECK(b_tasks[0].second == 1);
+  REQUIRE(Harness::tasks_of(*a).size() == 2);
+
+  // The rest of the job runs as without a pause: every task answered, each answer asking for
+  // one more, until the job ends.
+  std::size_t answered_a = 0;
+  std::size_t answered_b = 0;
+  for (int round = 0; round < 10 && !h.engine.done(); ++round) {
+    for (auto [link, answered] : {std::pair{a, &answered_a}, std::pair{b, &answered_b}}) {
+      const auto tasks = Harness::tasks_of(*link);
+      for (; *answered < tasks.size() && !h.engine.done(); ++*answered)
+        h.answer(link, tasks[*answered].first, tasks[*answered].second, 1);
+    }
+  }
+  CHECK(h.engine.done());
+  CHECK(h.engine.summary().tasks_sent == 4);
+  CHECK(h.engine.exit_status() == nc::exit_ok);
+  CHECK(h.server.all_squares_right());
+  h.engine.release_pause();  // a late release does nothing
+  CHECK(h.server.finished == 1);
+}
+
+TEST_CASE("a release before the limit cancels the pause; a limit of the whole job is no pause",
+          "[server_engine]") {
+  SECTION("released early") {
+    Harness h(test::Knobs{.chunks = 4}, pausing_after(2));
+    auto a = h.join("a");
+    h.engine.release_pause();
+    h.request(a, 4);
+    CHECK(Harness::tasks_of(*a).size() == 4);
+    CHECK_FALSE(h.engine.paused());
+  }
+  SECTION("every chunk answered at the limit: the job finishes without a release") {
+    Harness h(test::Knobs{.chunks = 2}, pausing_after(2));
+    auto a = h.join("a");
+    h.request(a, 2);
+    const auto tasks = Harness::tasks_of(*a);
+    REQUIRE(tasks.size() == 2);
+    h.answer(a, tasks[0].first, tasks[0].second);
+    h.answer(a, tasks[1].first, tasks[1].second, 1);
+    CHECK(h.engine.done());
+    CHECK(h.engine.exit_status() == nc::exit_ok);
+  }
+}
+
+TEST_CASE("a paused job can still be interrupted", "[server_engine]") {
+  Harness h(test::Knobs{.chunks = 4}, pausing_after(0));
+  auto a = h.join("a");
+  h.request(a, 2);
+  CHECK(Harness::tasks_of(*a).empty());
+  CHECK(h.engine.paused());
+  h.engine.interrupt("SIGTERM");
+  CHECK(h.engine.done());
+  CHECK(h.engine.exit_status() == nc::exit_interrupted);
+  CHECK(a->got<Abort>());
+}

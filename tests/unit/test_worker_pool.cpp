@@ -13,19 +13,55 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Remembers which threads ran tasks, and can hold a task up.
+// A task that takes at least the milliseconds it is given (its measured compute time is checked).
 struct SlowTypes {
   using Task = std::uint32_t;  // milliseconds to sleep
   using Result = std::uint64_t;
 };
 struct SlowNode : nc::Node<SlowTypes> {
-  static inline std::mutex mutex;
-  static inline std::set<std::thread::id> threads;
   std::uint64_t process_data_from_server(const std::uint32_t& ms) override {
     std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-    std::lock_guard lock(mutex);
-    threads.insert(std::this_thread::get_id());
     return ms;
+  }
+};
+
+// Tasks that say when they start and then run until the test opens the gate: a test sees a
+// task running, or several at once, as an event rather than by waiting long enough.
+struct GateTypes {
+  using Task = std::uint32_t;
+  using Result = std::uint64_t;
+};
+struct Gate {
+  std::mutex mutex;
+  std::condition_variable changed;
+  int running = 0;
+  bool open = false;
+
+  void reset() {
+    std::lock_guard lock(mutex);
+    running = 0;
+    open = false;
+  }
+  /// True once `count` tasks run at the same time (false after 5 s).
+  bool wait_running(int count) {
+    std::unique_lock lock(mutex);
+    return changed.wait_for(lock, 5s, [&] { return running >= count; });
+  }
+  void let_go() {
+    std::lock_guard lock(mutex);
+    open = true;
+    changed.notify_all();
+  }
+};
+struct GateNode : nc::Node<GateTypes> {
+  static inline Gate gate;
+  std::uint64_t process_data_from_server(const std::uint32_t& value) override {
+    std::unique_lock lock(gate.mutex);
+    ++gate.running;
+    gate.changed.notify_all();
+    gate.changed.wait(lock, [] { return gate.open; });
+    --gate.running;
+    return value;
   }
 };
 
@@ -45,25 +81,41 @@ std::vector<WorkerOutput> gather(WorkerPool& pool, std::size_t count) {
 TEST_CASE("worker threads share the queue and each runs tasks only after the initial data",
           "[worker_pool]") {
   std::atomic<int> ready_calls{0};
-  WorkerPool pool(make_node_factory<SlowNode>(), 3, [&] { ++ready_calls; });
-  pool.push({TaskItem{nc::AttemptID{1}, std::nullopt,
-                      nc::to_bytes(std::uint32_t{30})}});  // no initial data yet: waits
-  std::this_thread::sleep_for(20ms);
-  CHECK(pool.take_outputs().empty());
-  pool.set_initial(nc::NodeID{1}, std::nullopt);
+  // SquareNode fails any task that comes before its initial data.
+  WorkerPool pool(make_node_factory<test::SquareNode>(), 3, [&] { ++ready_calls; });
+  pool.push({TaskItem{nc::AttemptID{1}, std::nullopt, nc::to_bytes(std::uint64_t{1})}});
+  pool.set_initial(nc::NodeID{1}, nc::to_bytes(std::string("hello")));
   for (std::uint64_t i = 2; i <= 6; ++i)
-    pool.push({TaskItem{nc::AttemptID{i}, std::nullopt, nc::to_bytes(std::uint32_t{30})}});
+    pool.push({TaskItem{nc::AttemptID{i}, std::nullopt, nc::to_bytes(i)}});
   const auto outputs = gather(pool, 6);
   REQUIRE(outputs.size() == 6);
   std::set<std::uint64_t> attempts;
   for (const auto& out : outputs) {
     CHECK_FALSE(out.error);
-    CHECK(out.compute >= 25ms);
     attempts.insert(out.attempt.value());
   }
   CHECK(attempts.size() == 6);
-  CHECK(SlowNode::threads.size() >= 2);  // several workers took part
   CHECK(ready_calls > 0);
+}
+
+TEST_CASE("a worker measures the time its task took", "[worker_pool]") {
+  WorkerPool pool(make_node_factory<SlowNode>(), 1, [] {});
+  pool.set_initial(nc::NodeID{1}, std::nullopt);
+  pool.push({TaskItem{nc::AttemptID{1}, std::nullopt, nc::to_bytes(std::uint32_t{30})}});
+  const auto outputs = gather(pool, 1);
+  REQUIRE(outputs.size() == 1);
+  CHECK(outputs[0].compute >= 25ms);  // the task sleeps 30 ms: a lower bound on any machine
+}
+
+TEST_CASE("worker threads run tasks at the same time", "[worker_pool]") {
+  GateNode::gate.reset();
+  WorkerPool pool(make_node_factory<GateNode>(), 3, [] {});
+  pool.set_initial(nc::NodeID{1}, std::nullopt);
+  for (std::uint64_t i = 1; i <= 3; ++i)
+    pool.push({TaskItem{nc::AttemptID{i}, std::nullopt, nc::to_bytes(std::uint32_t{7})}});
+  CHECK(GateNode::gate.wait_running(3));  // each worker holds one task, none waits for another
+  GateNode::gate.let_go();
+  CHECK(gather(pool, 3).size() == 3);
 }
 
 TEST_CASE("a task that does not decode is reported, not run", "[worker_pool]") {
@@ -92,10 +144,11 @@ TEST_CASE("stopping waits for idle workers but not for one stuck in a long task"
     WorkerPool idle(make_node_factory<SlowNode>(), 2, [] {});
     CHECK(idle.join_for(1s));
   }
-  WorkerPool busy(make_node_factory<SlowNode>(), 1, [] {});
+  GateNode::gate.reset();
+  WorkerPool busy(make_node_factory<GateNode>(), 1, [] {});
   busy.set_initial(nc::NodeID{1}, std::nullopt);
-  busy.push({TaskItem{nc::AttemptID{1}, std::nullopt, nc::to_bytes(std::uint32_t{400})}});
-  std::this_thread::sleep_for(50ms);
+  busy.push({TaskItem{nc::AttemptID{1}, std::nullopt, nc::to_bytes(std::uint32_t{1})}});
+  REQUIRE(GateNode::gate.wait_running(1));
   CHECK_FALSE(busy.join_for(20ms));
-  // The destructor still joins once the task ends.
+  GateNode::gate.let_go();  // the destructor joins once the task ends
 }

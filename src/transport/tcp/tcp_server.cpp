@@ -134,7 +134,8 @@ TcpServerTransport::TcpServerTransport(ServerRuntime& runtime, const Configurati
       key_(std::move(key)),
       acceptor_(runtime.io()),
       retry_accept_(runtime.io()),
-      drain_deadline_(runtime.io()) {
+      drain_deadline_(runtime.io()),
+      tally_(runtime.io()) {
   raise_descriptor_limit();
   runtime.add_transport(*this);
 }
@@ -226,6 +227,14 @@ void TcpServerTransport::log_refusal(const std::string& peer, const std::string&
     ++logged_in_window_;
     spdlog::warn("refused {}: {}", peer, why);
   } else {
+    // A burst followed by quiet is tallied when its window closes, not only when the next
+    // stranger comes or the job ends: whoever watches the log sees the whole count soon.
+    if (unlogged_.empty()) {
+      tally_.expires_at(log_window_ + kLogWindow);
+      tally_.async_wait([this](const boost::system::error_code& error) {
+        if (!error) log_unlogged();
+      });
+    }
     ++unlogged_[why];
   }
 }
@@ -244,6 +253,7 @@ void TcpServerTransport::log_unlogged() {
 
 void TcpServerTransport::drain(std::function<void()> done) {
   draining_ = true;
+  tally_.cancel();
   log_unlogged();
   boost::system::error_code ignored;
   acceptor_.close(ignored);

@@ -56,6 +56,7 @@ class TcpServerTransport final : public ServerTransport {
   std::chrono::steady_clock::time_point log_window_;
   std::size_t logged_in_window_ = 0;
   std::map<std::string, std::size_t> unlogged_;  // refusals not logged one by one, by reason
+  boost::asio::steady_timer tally_;              // logs `unlogged_` when its window closes
 };
 
 /// True if `host` is a loopback address (or resolves only to loopback addresses).
