@@ -4,7 +4,8 @@ instead of waiting for it forever. The server pauses after a few tasks (--pause-
 once no task is in flight, every rank idles with its request held. Rank 2 is stopped, then the
 server released with SIGUSR1 (sent to mpirun, which passes it on; the ranks ignore it): the
 held request of the stopped rank is answered first, so it surely holds chunks when it stops
-answering, whatever the speed of the machine."""
+answering, whatever the speed of the machine. No speculative copies (--max-copies 1): otherwise
+the others could re-run the stopped rank's chunks and end the job before its timeout."""
 import os
 import re
 import signal
@@ -16,7 +17,7 @@ WIDTH, HEIGHT, MAX_ITER = 1600, 1200, 3000
 with Workdir() as work:
     job = Background(mpirun_command(4, ["mandel", "--width", str(WIDTH), "--height", str(HEIGHT), "--max-iter",
                                         str(MAX_ITER), "--chunk-height", "4", "--heartbeat", "0.2", "--timeout", "2",
-                                        "--pause-after-tasks", "24", "--output", "stopped.h5"]), cwd=work)
+                                        "--max-copies", "1", "--pause-after-tasks", "24", "--output", "stopped.h5"]), cwd=work)
     joined = job.wait_for(r"node (\d+) joined at rank 2 \(host [^,]+, pid (\d+)\)", 60)
     job.wait_for(r"node \d+ joined at rank 3 ", 60)
     job.wait_for(r"paused after handing out 24 tasks", 60)
