@@ -16,6 +16,7 @@
 /// - when nothing is free it may hand out a copy of the oldest chunk still out (a straggler),
 ///   if that chunk has been out for longer than `straggler_factor` times the mean chunk time
 ///   and fewer than `max_copies` nodes hold it;
+/// - a refused result (reject) counts like a lost holder;
 /// - the first result for a chunk wins, from whichever node and attempt, even one from a node
 ///   already declared lost; later results for it are duplicates (complete() returns false);
 /// - a chunk whose holders were lost `max_attempts` times is failed rather than handed to node
@@ -66,6 +67,10 @@ class ChunkList {
   /// Frees the chunks the lost nodes held; returns the chunks that are failed now.
   std::vector<ChunkID> nodes_lost(const std::vector<NodeID>& nodes);
 
+  /// `node`'s result for `chunk` was refused: it no longer holds the chunk, and the refusal
+  /// counts like a lost holder. True if the chunk is failed now.
+  bool reject(ChunkID chunk, NodeID node);
+
   /// Marks a chunk done without a node (a result restored from a checkpoint).
   void mark_done(ChunkID chunk);
 
@@ -105,6 +110,7 @@ class ChunkList {
   ChunkID issue(std::uint64_t chunk, NodeID node, Clock::time_point now);
   std::optional<ChunkID> speculate(NodeID node, Clock::time_point now);
   bool holds(NodeID node, std::uint64_t chunk) const;
+  bool lose_copy(std::uint64_t chunk);
   void prune_out_order();
   void set_state(Slot& slot, ChunkState state);
 

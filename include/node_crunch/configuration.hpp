@@ -43,10 +43,11 @@ struct Configuration {
   Duration retry_max{5000};        ///< longest wait between attempts
 
   // --- scheduling ------------------------------------------------------------------------
-  unsigned threads = 1;         ///< worker threads per node process, each with its own Node
-  unsigned max_prefetch = 128;  ///< most tasks a worker thread may hold ahead of the one it runs
-  unsigned max_attempts = 3;    ///< lost holders before a chunk is failed
-  unsigned max_copies = 2;      ///< nodes on one chunk at once (speculative copies of stragglers)
+  unsigned threads = 1;           ///< worker threads per node process, each with its own Node
+  unsigned max_prefetch = 128;    ///< most tasks a worker thread may hold ahead of the one it runs
+  unsigned max_attempts = 3;      ///< lost holders before a chunk is failed
+  unsigned max_copies = 2;        ///< nodes on one chunk at once (speculative copies of stragglers)
+  double straggler_factor = 2.0;  ///< a chunk out this many mean chunk times is a straggler
   /// --pause-after-tasks N: the server hands out N tasks, then none until SIGUSR1 (SIGTERM
   /// still stops it with a checkpoint). Unset: no pause.
   std::optional<std::uint64_t> pause_after_tasks;
@@ -70,6 +71,7 @@ struct Configuration {
     ChunkList::Policy policy;
     policy.max_attempts = max_attempts;
     policy.max_copies = max_copies;
+    policy.straggler_factor = straggler_factor;
     return policy;
   }
 };

@@ -57,6 +57,24 @@ class IoError : public Error {
   using Error::Error;
 };
 
+/// Thrown by a server's process_data_from_node to refuse a result that cannot be right (a
+/// band of the wrong size, values out of range). The result costs its sender, not the job:
+/// it is logged and dropped, and the chunk is handed out again (it counts as one of its
+/// --max-attempts). Any other exception from a server method ends the job.
+class BadResult : public Error {
+ public:
+  using Error::Error;
+  // Thrown as `throw nc::BadResult(...).with_chunk(c)`: these keep the type a catch looks for.
+  BadResult& with_node(NodeID node) {
+    Error::with_node(node);
+    return *this;
+  }
+  BadResult& with_chunk(ChunkID chunk) {
+    Error::with_chunk(chunk);
+    return *this;
+  }
+};
+
 /// User code (a Server or Node method) threw; the job ends with this message.
 class JobError : public Error {
  public:

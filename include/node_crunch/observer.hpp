@@ -7,6 +7,10 @@
 ///     int lost = 0;
 ///     void on_node_lost(const nc::NodeInfo&, std::string_view) override { ++lost; }
 ///   };
+///   MyServer::MyServer() { add_observer(std::make_shared<Counter>()); }  // in the server
+///
+/// Every event is emitted: on_result for each accepted result (not duplicates, not refused
+/// ones), on_chunks_failed when chunks the framework keeps (Server::use_chunks) fail.
 
 #include <chrono>
 #include <cstdint>
@@ -41,6 +45,9 @@ struct JobSummary {
   std::uint64_t tasks_sent = 0;
   std::uint64_t results = 0;
   std::uint64_t reassigned = 0;  ///< tasks whose node was lost before it answered
+  std::uint64_t duplicates = 0;  ///< results for chunks already done (dropped unseen by the job)
+  std::uint64_t refused = 0;     ///< results the job refused (nc::BadResult) or could not decode
+  std::uint64_t dropped = 0;     ///< results for tasks never handed to their sender
   std::vector<NodeStatistics> nodes;
 };
 

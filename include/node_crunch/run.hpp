@@ -104,7 +104,8 @@ JobEntry make_job_entry(const char* name, const char* summary) {
     if constexpr (requires { options->validate(); }) options->validate();
   };
   entry.make_server = [options](const Configuration& config) -> std::unique_ptr<ServerHandle> {
-    return std::make_unique<ServerAdapter<S>>(make_server<S>(*options, config));
+    return std::make_unique<ServerAdapter<S>>(make_server<S>(*options, config),
+                                              config.chunk_policy());
   };
   entry.node_factory = make_node_factory<N>();
   if constexpr (requires {

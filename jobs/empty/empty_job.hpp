@@ -5,8 +5,6 @@
 //
 //   nc_job empty --tasks 1000000            alone, mpirun, or over TCP
 
-#include <node_crunch/chunk_list.hpp>
-#include <node_crunch/configuration.hpp>
 #include <node_crunch/error.hpp>
 #include <node_crunch/node.hpp>
 #include <node_crunch/options.hpp>
@@ -69,30 +67,30 @@ class Server final : public nc::Server<Types> {
   static constexpr const char* job_summary =
       "tasks that do nothing: measures node_crunch's own cost per task";
 
-  Server(const Options& options, const nc::Configuration& config)
-      : setup_{options.fail_on},
-        chunks_(options.tasks, config.chunk_policy()),
-        start_(std::chrono::steady_clock::now()) {}
+  explicit Server(const Options& options)
+      : setup_{options.fail_on}, tasks_(options.tasks), start_(std::chrono::steady_clock::now()) {
+    use_chunks(options.tasks);
+  }
 
   std::optional<Setup> initial_data() override { return setup_; }
 
   nc::JobStatus<Pair> prepare_data_for_node(nc::NodeID node) override {
-    return chunks_.next(node, [](nc::ChunkID c) { return Pair{c.value(), 0}; });
+    return next_chunk(node, [](nc::ChunkID c) { return Pair{c.value(), 0}; });
   }
-  void process_data_from_node(nc::NodeID node, const Pair& result) override {
-    if (result.check != expected_check(result.index)) {
-      throw nc::Error("task " + std::to_string(result.index) +
-                      " came back with a wrong check value")
-          .with_node(node);
+  void process_chunk_from_node(nc::NodeID node, nc::ChunkID chunk, const Pair& result) override {
+    if (result.index != chunk.value() || result.check != expected_check(result.index)) {
+      throw nc::BadResult("task " + std::to_string(result.index) +
+                          " came back with a wrong check value")
+          .with_node(node)
+          .with_chunk(chunk);
     }
-    if (chunks_.complete(nc::ChunkID{result.index}, node)) ++unique_;
+    ++unique_;
   }
-  void heartbeat_timeout(std::vector<nc::NodeID> nodes) override { chunks_.nodes_lost(nodes); }
   void finish_job() override {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    if (unique_ != chunks_.size()) {
-      throw nc::Error("only " + std::to_string(unique_) + " of " + std::to_string(chunks_.size()) +
+    if (unique_ != tasks_) {
+      throw nc::Error("only " + std::to_string(unique_) + " of " + std::to_string(tasks_) +
                       " tasks came back");
     }
     std::printf("empty: tasks=%llu seconds=%.6f tasks_per_second=%.0f\n",
@@ -100,11 +98,10 @@ class Server final : public nc::Server<Types> {
                 static_cast<double>(unique_) / seconds);
     std::fflush(stdout);
   }
-  [[nodiscard]] nc::JobProgress progress() const override { return chunks_.progress(); }
 
  private:
   Setup setup_;
-  nc::ChunkList chunks_;
+  std::uint64_t tasks_;
   std::uint64_t unique_ = 0;
   std::chrono::steady_clock::time_point start_;
 };

@@ -40,10 +40,10 @@ nc::hdf5::Attributes attributes(const Options& o) {
 
 }  // namespace
 
-Server::Server(const Options& options, const nc::Configuration& config)
+Server::Server(const Options& options)
     : options_(options),
-      geometry_(options.width, options.height, options.width, options.chunk_height),
-      chunks_(geometry_.chunk_count(), config.chunk_policy()) {
+      geometry_(options.width, options.height, options.width, options.chunk_height) {
+  use_chunks(geometry_.chunk_count());
 #if NC_HAVE_HDF5
   output_ = open_output(options);
 #else
@@ -52,25 +52,21 @@ Server::Server(const Options& options, const nc::Configuration& config)
 }
 
 nc::JobStatus<Band> Server::prepare_data_for_node(nc::NodeID node) {
-  return chunks_.next(node, [&](nc::ChunkID chunk) { return Band{chunk, geometry_.chunk(chunk)}; });
+  return next_chunk(node, [&](nc::ChunkID chunk) { return Band{chunk, geometry_.chunk(chunk)}; });
 }
 
-void Server::process_data_from_node(nc::NodeID node, const Counts& result) {
-  const nc::ChunkRect rect = geometry_.chunk(result.chunk);
-  if (result.values.size() != rect.area()) {
-    throw nc::Error("a band of " + std::to_string(result.values.size()) +
-                    " values for a chunk of " + std::to_string(rect.area()))
+void Server::process_chunk_from_node(nc::NodeID node, nc::ChunkID chunk, const Counts& result) {
+  const nc::ChunkRect rect = geometry_.chunk(chunk);
+  if (result.chunk != chunk || result.values.size() != rect.area()) {
+    throw nc::BadResult("a band of " + std::to_string(result.values.size()) + " values labelled " +
+                        nc::to_string(result.chunk) + " for a chunk of " +
+                        std::to_string(rect.area()))
         .with_node(node)
-        .with_chunk(result.chunk);
+        .with_chunk(chunk);
   }
-  if (!chunks_.complete(result.chunk, node)) return;  // a duplicate
 #if NC_HAVE_HDF5
   output_->write_region(rect.x, rect.y, rect.width, rect.height, result.values);
 #endif
-}
-
-void Server::heartbeat_timeout(std::vector<nc::NodeID> nodes) {
-  chunks_.nodes_lost(nodes);
 }
 
 void Server::finish_job() {

@@ -4,8 +4,6 @@
 
 #include <node_crunch/array2d_chunk.hpp>
 #include <node_crunch/build_config.hpp>
-#include <node_crunch/chunk_list.hpp>
-#include <node_crunch/configuration.hpp>
 #include <node_crunch/server.hpp>
 #if NC_HAVE_HDF5
 #include <node_crunch/hdf5.hpp>
@@ -25,14 +23,12 @@ class Server final : public nc::Server<Types> {
   static constexpr const char* job_summary =
       "a Fortran kernel (Mandelbrot escape times) called through iso_c_binding";
 
-  Server(const Options& options, const nc::Configuration& config);
+  explicit Server(const Options& options);
 
   std::optional<Region> initial_data() override { return options_.region(); }
   nc::JobStatus<Band> prepare_data_for_node(nc::NodeID node) override;
-  void process_data_from_node(nc::NodeID node, const Counts& result) override;
-  void heartbeat_timeout(std::vector<nc::NodeID> nodes) override;
+  void process_chunk_from_node(nc::NodeID node, nc::ChunkID chunk, const Counts& result) override;
   void finish_job() override;
-  [[nodiscard]] nc::JobProgress progress() const override { return chunks_.progress(); }
 
   /// --sequential: the same picture in this process, without node_crunch.
   static int run_sequential(const Options& options);
@@ -40,7 +36,6 @@ class Server final : public nc::Server<Types> {
  private:
   Options options_;
   nc::Array2DChunk<std::uint8_t> geometry_;  // where each band lies; its grid is not used
-  nc::ChunkList chunks_;
 #if NC_HAVE_HDF5
   std::unique_ptr<nc::hdf5::Array2DWriter<std::uint32_t>> output_;
 #endif

@@ -8,29 +8,27 @@
 
 namespace mandel {
 
-Server::Server(const Options& options, const nc::Configuration& config)
+Server::Server(const Options& options)
     : options_(options),
       image_(options.width, options.height, options.effective_chunk_width(), options.chunk_height),
-      chunks_(image_.chunk_count(), config.chunk_policy()),
-      output_(options) {}
+      output_(options) {
+  use_chunks(image_.chunk_count());
+}
 
 nc::JobStatus<Band> Server::prepare_data_for_node(nc::NodeID node) {
-  return chunks_.next(node, [&](nc::ChunkID chunk) { return Band{chunk, image_.chunk(chunk)}; });
+  return next_chunk(node, [&](nc::ChunkID chunk) { return Band{chunk, image_.chunk(chunk)}; });
 }
 
-void Server::process_data_from_node(nc::NodeID node, const Pixels& result) {
-  const nc::ChunkRect rect = image_.chunk(result.chunk);
-  if (result.values.size() != rect.area()) {
-    throw nc::Error("a band of " + std::to_string(result.values.size()) +
-                    " values for a chunk of " + std::to_string(rect.area()))
+void Server::process_chunk_from_node(nc::NodeID node, nc::ChunkID chunk, const Pixels& result) {
+  const nc::ChunkRect rect = image_.chunk(chunk);
+  if (result.chunk != chunk || result.values.size() != rect.area()) {
+    throw nc::BadResult("a band of " + std::to_string(result.values.size()) + " values labelled " +
+                        nc::to_string(result.chunk) + " for a chunk of " +
+                        std::to_string(rect.area()))
         .with_node(node)
-        .with_chunk(result.chunk);
+        .with_chunk(chunk);
   }
-  if (chunks_.complete(result.chunk, node)) output_.add(rect, result.values);
-}
-
-void Server::heartbeat_timeout(std::vector<nc::NodeID> nodes) {
-  chunks_.nodes_lost(nodes);
+  output_.add(rect, result.values);
 }
 
 void Server::finish_job() {

@@ -3,8 +3,6 @@
 // place and writes the picture at the end.
 
 #include <node_crunch/array2d_chunk.hpp>
-#include <node_crunch/chunk_list.hpp>
-#include <node_crunch/configuration.hpp>
 #include <node_crunch/server.hpp>
 
 #include "mandel_options.hpp"
@@ -19,22 +17,21 @@ class Server final : public nc::Server<Types> {
   static constexpr const char* job_name = "mandel";
   static constexpr const char* job_summary = "the Mandelbrot set, into HDF5 (and PNG)";
 
-  Server(const Options& options, const nc::Configuration& config);
+  explicit Server(const Options& options);
 
   std::optional<Params> initial_data() override { return options_.params(); }
   nc::JobStatus<Band> prepare_data_for_node(nc::NodeID node) override;
-  void process_data_from_node(nc::NodeID node, const Pixels& result) override;
-  void heartbeat_timeout(std::vector<nc::NodeID> nodes) override;
+  void process_chunk_from_node(nc::NodeID node, nc::ChunkID chunk, const Pixels& result) override;
   void finish_job() override;
-  [[nodiscard]] nc::JobProgress progress() const override { return chunks_.progress(); }
 
   /// --sequential: the same picture in this process, without node_crunch.
   static int run_sequential(const Options& options);
 
  private:
   Options options_;
-  nc::Array2DChunk<std::uint32_t> image_;  // the geometry; its memory is only touched for --png
-  nc::ChunkList chunks_;
+  // Where each chunk lies. Its grid, a byte a pixel, is allocated and never used; the picture
+  // for --png is kept by Output.
+  nc::Array2DChunk<std::uint8_t> image_;
   Output output_;
 };
 

@@ -41,40 +41,39 @@ void write_reports(const Options& options, const std::vector<std::string>& texts
 
 }  // namespace
 
-Server::Server(const Options& options, const nc::Configuration& config)
+Server::Server(const Options& options)
     : options_(options),
       params_(make_params(options.label, options.seed, options.degree, options.rounds)),
-      tasks_(options.tasks, config.chunk_policy()),
-      texts_(options.tasks) {}
+      texts_(options.tasks) {
+  use_chunks(options.tasks);
+}
 
 nc::JobStatus<Item> Server::prepare_data_for_node(nc::NodeID node) {
-  return tasks_.next(node, [this](nc::ChunkID chunk) {
+  return next_chunk(node, [this](nc::ChunkID chunk) {
     return make_item(options_.seed, chunk.value(), options_.points);
   });
 }
 
-void Server::process_data_from_node(nc::NodeID node, const Report& report) {
-  if (report.index >= options_.tasks || report.values.size() != options_.points ||
+void Server::process_chunk_from_node(nc::NodeID node, nc::ChunkID chunk, const Report& report) {
+  if (report.index != chunk.value() || report.values.size() != options_.points ||
       report.sums.size() != options_.points) {
-    throw nc::Error("a report for task " + std::to_string(report.index) + " does not fit the job")
-        .with_node(node);
+    throw nc::BadResult("a report labelled task " + std::to_string(report.index) +
+                        " does not fit the job")
+        .with_node(node)
+        .with_chunk(chunk);
   }
   const Item item = make_item(options_.seed, report.index, options_.points);
   if (report.fingerprint != fingerprint(params_, item)) {
-    throw nc::Error("the node received task " + std::to_string(report.index) +
-                    " or the job's parameters damaged: their fingerprint differs")
+    throw nc::BadResult("the node received task " + std::to_string(report.index) +
+                        " or the job's parameters damaged: their fingerprint differs")
         .with_node(node)
         .with_chunk(nc::ChunkID{report.index});
   }
-  if (tasks_.complete(nc::ChunkID{report.index}, node)) texts_[report.index] = to_text(report);
-}
-
-void Server::heartbeat_timeout(std::vector<nc::NodeID> nodes) {
-  tasks_.nodes_lost(nodes);
+  texts_[report.index] = to_text(report);
 }
 
 void Server::finish_job() {
-  if (const auto failed = tasks_.failed_chunks(); !failed.empty()) {
+  if (const auto failed = chunks().failed_chunks(); !failed.empty()) {
     throw nc::Error(std::to_string(failed.size()) + " of " + std::to_string(options_.tasks) +
                     " tasks failed; nothing written")
         .with_chunk(failed.front());

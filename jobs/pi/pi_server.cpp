@@ -9,31 +9,29 @@
 
 namespace pi {
 
-Server::Server(const Options& options, const nc::Configuration& config)
-    : options_(options), tasks_(options.tasks, config.chunk_policy()), table_(options.tasks) {}
+Server::Server(const Options& options) : options_(options), table_(options.tasks) {
+  use_chunks(options.tasks);
+}
 
 nc::JobStatus<Batch> Server::prepare_data_for_node(nc::NodeID node) {
-  return tasks_.next(node, [](nc::ChunkID chunk) { return Batch{chunk.value()}; });
+  return next_chunk(node, [](nc::ChunkID chunk) { return Batch{chunk.value()}; });
 }
 
-void Server::process_data_from_node(nc::NodeID node, const Tally& tally) {
-  if (tally.task >= options_.tasks || tally.samples != options_.samples ||
+void Server::process_chunk_from_node(nc::NodeID node, nc::ChunkID chunk, const Tally& tally) {
+  if (tally.task != chunk.value() || tally.samples != options_.samples ||
       tally.hits > tally.samples) {
-    throw nc::Error("a tally of " + std::to_string(tally.hits) + " hits in " +
-                    std::to_string(tally.samples) + " samples for task " +
-                    std::to_string(tally.task) + " does not fit the job")
-        .with_node(node);
+    throw nc::BadResult("a tally of " + std::to_string(tally.hits) + " hits in " +
+                        std::to_string(tally.samples) + " samples for task " +
+                        std::to_string(tally.task) + " does not fit the job")
+        .with_node(node)
+        .with_chunk(chunk);
   }
-  if (tasks_.complete(nc::ChunkID{tally.task}, node)) table_.add(tally);
-}
-
-void Server::heartbeat_timeout(std::vector<nc::NodeID> nodes) {
-  tasks_.nodes_lost(nodes);
+  table_.add(tally);
 }
 
 void Server::finish_job() {
   // A missing batch would bias the estimate: better no table than a wrong one.
-  if (const auto failed = tasks_.failed_chunks(); !failed.empty()) {
+  if (const auto failed = chunks().failed_chunks(); !failed.empty()) {
     throw nc::Error(std::to_string(failed.size()) + " of " + std::to_string(options_.tasks) +
                     " tasks failed; no estimate written")
         .with_chunk(failed.front());

@@ -2,8 +2,6 @@
 // The pi server: hands out task indices, keeps each task's count, and at the end writes the
 // table and prints the estimate.
 
-#include <node_crunch/chunk_list.hpp>
-#include <node_crunch/configuration.hpp>
 #include <node_crunch/server.hpp>
 
 #include "pi_options.hpp"
@@ -19,21 +17,18 @@ class Server final : public nc::Server<Types> {
   static constexpr const char* job_summary =
       "pi by Monte Carlo: N seeded batches, one HDF5 table row each";
 
-  Server(const Options& options, const nc::Configuration& config);
+  explicit Server(const Options& options);
 
   std::optional<Params> initial_data() override { return options_.params(); }
   nc::JobStatus<Batch> prepare_data_for_node(nc::NodeID node) override;
-  void process_data_from_node(nc::NodeID node, const Tally& tally) override;
-  void heartbeat_timeout(std::vector<nc::NodeID> nodes) override;
+  void process_chunk_from_node(nc::NodeID node, nc::ChunkID chunk, const Tally& tally) override;
   void finish_job() override;
-  [[nodiscard]] nc::JobProgress progress() const override { return tasks_.progress(); }
 
   /// --sequential: the same table in this process, without node_crunch.
   static int run_sequential(const Options& options);
 
  private:
   Options options_;
-  nc::ChunkList tasks_;  // task t is chunk t
   Table table_;
 };
 

@@ -9,29 +9,27 @@
 
 namespace raytrace {
 
-Server::Server(const Options& options, const nc::Configuration& config)
+Server::Server(const Options& options)
     : scene_(make_scene(options)),
       geometry_(options.width, options.height, options.width, options.chunk_height),
-      chunks_(geometry_.chunk_count(), config.chunk_policy()),
-      output_(options, scene_.spheres.size()) {}
+      output_(options, scene_.spheres.size()) {
+  use_chunks(geometry_.chunk_count());
+}
 
 nc::JobStatus<Band> Server::prepare_data_for_node(nc::NodeID node) {
-  return chunks_.next(node, [&](nc::ChunkID chunk) { return Band{chunk, geometry_.chunk(chunk)}; });
+  return next_chunk(node, [&](nc::ChunkID chunk) { return Band{chunk, geometry_.chunk(chunk)}; });
 }
 
-void Server::process_data_from_node(nc::NodeID node, const Pixels& result) {
-  const nc::ChunkRect rect = geometry_.chunk(result.chunk);
-  if (result.rgb.size() != rect.area() * 3) {
-    throw nc::Error("a band of " + std::to_string(result.rgb.size()) + " values for a chunk of " +
-                    std::to_string(rect.area()) + " pixels")
+void Server::process_chunk_from_node(nc::NodeID node, nc::ChunkID chunk, const Pixels& result) {
+  const nc::ChunkRect rect = geometry_.chunk(chunk);
+  if (result.chunk != chunk || result.rgb.size() != rect.area() * 3) {
+    throw nc::BadResult("a band of " + std::to_string(result.rgb.size()) + " values labelled " +
+                        nc::to_string(result.chunk) + " for a chunk of " +
+                        std::to_string(rect.area()) + " pixels")
         .with_node(node)
-        .with_chunk(result.chunk);
+        .with_chunk(chunk);
   }
-  if (chunks_.complete(result.chunk, node)) output_.add(rect, result.rgb);
-}
-
-void Server::heartbeat_timeout(std::vector<nc::NodeID> nodes) {
-  chunks_.nodes_lost(nodes);
+  output_.add(rect, result.rgb);
 }
 
 void Server::finish_job() {

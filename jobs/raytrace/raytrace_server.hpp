@@ -3,8 +3,6 @@
 // bands of rows, puts the rendered bands in place and writes the picture at the end.
 
 #include <node_crunch/array2d_chunk.hpp>
-#include <node_crunch/chunk_list.hpp>
-#include <node_crunch/configuration.hpp>
 #include <node_crunch/server.hpp>
 
 #include "raytrace_options.hpp"
@@ -20,14 +18,12 @@ class Server final : public nc::Server<Types> {
   static constexpr const char* job_summary =
       "a path-traced scene of spheres, into HDF5 (and PNG); the same bits on any node count";
 
-  Server(const Options& options, const nc::Configuration& config);
+  explicit Server(const Options& options);
 
   std::optional<Scene> initial_data() override { return scene_; }
   nc::JobStatus<Band> prepare_data_for_node(nc::NodeID node) override;
-  void process_data_from_node(nc::NodeID node, const Pixels& result) override;
-  void heartbeat_timeout(std::vector<nc::NodeID> nodes) override;
+  void process_chunk_from_node(nc::NodeID node, nc::ChunkID chunk, const Pixels& result) override;
   void finish_job() override;
-  [[nodiscard]] nc::JobProgress progress() const override { return chunks_.progress(); }
 
   /// --sequential: the same picture in this process, without node_crunch.
   static int run_sequential(const Options& options);
@@ -35,7 +31,6 @@ class Server final : public nc::Server<Types> {
  private:
   Scene scene_;
   nc::Array2DChunk<std::uint8_t> geometry_;  // where each band lies; its grid is not used
-  nc::ChunkList chunks_;
   Output output_;
 };
 

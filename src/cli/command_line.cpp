@@ -131,6 +131,12 @@ CommandLine parse_command_line(const std::vector<JobEntry>& jobs, int argc, char
                  "Nodes that may work on one chunk at once: above 1, idle nodes re-run stragglers")
       ->group(liveness)
       ->capture_default_str();
+  app.add_option("--straggler-factor", c.straggler_factor,
+                 "With --max-copies above 1: a chunk out this many mean chunk times is copied to "
+                 "an idle node")
+      ->group(liveness)
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   app.add_option("--max-prefetch", c.max_prefetch,
                  "Most tasks a worker thread may hold ahead (short tasks get more)")
       ->group(liveness)

@@ -22,7 +22,7 @@ class ServerSetup {
       : log_(live_bar(config) ? std::chrono::steady_clock::duration::zero()
                               : config.progress_every),
         hub_(observers(log_, live_bar(config) ? &bar_ : nullptr)),
-        server_(start_server(job, config)),
+        server_(start_server(job, config, hub_)),
         runtime_(*server_, job.name, config, hub_),
         checkpointing_(runtime_, job, config) {
     runtime_.handle_signals();
@@ -32,12 +32,16 @@ class ServerSetup {
 
  private:
   static std::unique_ptr<ServerHandle> start_server(const JobEntry& job,
-                                                    const Configuration& config) {
+                                                    const Configuration& config, EventHub& hub) {
+    std::unique_ptr<ServerHandle> server;
     try {
-      return job.make_server(config);
+      server = job.make_server(config);
     } catch (const std::exception& e) {
       throw Error("the server of job '" + job.name + "' could not start: " + e.what());
     }
+    for (Observer* observer : server->observers())
+      hub.add(*observer);
+    return server;
   }
   static EventHub observers(Observer& log, Observer* bar) {
     EventHub hub;

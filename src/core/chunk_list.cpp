@@ -135,21 +135,41 @@ std::vector<ChunkID> ChunkList::nodes_lost(const std::vector<NodeID>& nodes) {
     const auto holder = held_.find(node);
     if (holder == held_.end()) continue;
     for (const Held& held : holder->second) {
-      Slot& slot = slots_[held.chunk];
-      if (slot.state != ChunkState::processing) continue;
-      if (slot.copies > 0) --slot.copies;
-      if (slot.losses < kMaxCounter) ++slot.losses;
-      if (slot.losses >= policy_.max_attempts) {
-        set_state(slot, ChunkState::failed);
-        failed_now.emplace_back(held.chunk);
-      } else if (slot.copies == 0) {
-        set_state(slot, ChunkState::free);
-        requeued_.push_back(held.chunk);
-      }
+      if (lose_copy(held.chunk)) failed_now.emplace_back(held.chunk);
     }
     held_.erase(holder);
   }
   return failed_now;
+}
+
+bool ChunkList::lose_copy(std::uint64_t chunk) {
+  Slot& slot = slots_[chunk];
+  if (slot.state != ChunkState::processing) return false;
+  if (slot.copies > 0) --slot.copies;
+  if (slot.losses < kMaxCounter) ++slot.losses;
+  if (slot.losses >= policy_.max_attempts) {
+    set_state(slot, ChunkState::failed);
+    return true;
+  }
+  if (slot.copies == 0) {
+    set_state(slot, ChunkState::free);
+    requeued_.push_back(chunk);
+  }
+  return false;
+}
+
+bool ChunkList::reject(ChunkID chunk, NodeID node) {
+  const auto index = checked(chunk);
+  const auto holder = held_.find(node);
+  if (holder == held_.end()) return false;
+  auto& list = holder->second;
+  const auto it =
+      std::find_if(list.begin(), list.end(), [index](const Held& h) { return h.chunk == index; });
+  if (it == list.end()) return false;
+  *it = list.back();
+  list.pop_back();
+  if (list.empty()) held_.erase(holder);
+  return lose_copy(index);
 }
 
 void ChunkList::mark_done(ChunkID chunk) {

@@ -27,11 +27,13 @@ ServerEngine::ServerEngine(ServerHandle& job, std::string job_name, const Config
       job_name_(std::move(job_name)),
       config_(config),
       observer_(observer),
+      chunks_(job.chunks()),
       clock_(std::move(clock)),
       started_(clock_()),
       last_tick_(started_),
       pause_at_(config.pause_after_tasks) {
   summary_.job = job_name_;
+  if (chunks_ != nullptr) chunks_->set_clock(clock_);  // one time for the engine and its chunks
   observer_.on_job_started(job_name_);
 }
 
@@ -197,33 +199,17 @@ void ServerEngine::revive(NodeRecord& node) {
 }
 
 void ServerEngine::on_results(NodeRecord& node, Results& results) {
-  const NodeID id = node.stats.info.id;
   for (ResultItem& item : results.items) {
     ++node.results_seen;
-    // The server's own record of the attempt names the chunk; for a late result whose attempt
-    // was forgotten with its lost node, the label the node echoes does.
-    std::optional<ChunkID> chunk = item.chunk;
-    if (chunk && chunk->value() >= job_.progress().total) chunk.reset();  // a label that cannot be
-    if (const auto it = attempts_.find(item.attempt); it != attempts_.end()) {
-      chunk = it->second.chunk;
-      auto& owner = nodes_.at(it->second.node).attempts;
-      if (const auto pos = std::find(owner.begin(), owner.end(), item.attempt);
-          pos != owner.end()) {
-        *pos = owner.back();
-        owner.pop_back();
-      }
-      attempts_.erase(it);
-    }
     ++node.stats.results;
     ++summary_.results;
     node.stats.busy += std::chrono::microseconds(item.compute_us);
-    if (!call_user("process_data_from_node", id, chunk, [&] { job_.process(id, item.payload); })) {
-      if (phase_ != Phase::running) return;
+    const auto attempt = take_attempt(node.stats.info.id, item.attempt);
+    if (!attempt) {
+      drop_unknown(node, item.attempt);
       continue;
     }
-    if (recorder_ != nullptr && chunk && first_record(*chunk))
-      recorder_->record(*chunk, item.payload);
-    observer_.on_result(id, item.attempt, chunk);
+    on_result(node, item, attempt->chunk);
     if (phase_ != Phase::running) return;
   }
   node.wanted += results.more;
@@ -231,6 +217,99 @@ void ServerEngine::on_results(NodeRecord& node, Results& results) {
   if (node.wanted > 0 && !node.parked) park(node);
   serve_parked();
   note_quiet_pause();
+}
+
+// The server's own record of an attempt handed to `node`, removed from the tables: the chunk
+// a result answers is the one its attempt was handed out for, whatever the node says. A lost
+// node's attempts are kept, so that its late results still count.
+std::optional<ServerEngine::Attempt> ServerEngine::take_attempt(NodeID node, AttemptID id) {
+  if (const auto it = attempts_.find(id); it != attempts_.end() && it->second.node == node) {
+    const Attempt attempt = it->second;
+    auto& owner = nodes_.at(node).attempts;
+    if (const auto pos = std::find(owner.begin(), owner.end(), id); pos != owner.end()) {
+      *pos = owner.back();
+      owner.pop_back();
+    }
+    attempts_.erase(it);
+    return attempt;
+  }
+  if (const auto it = late_.find(id); it != late_.end() && it->second.node == node) {
+    const Attempt attempt = it->second;
+    late_.erase(it);
+    return attempt;
+  }
+  return std::nullopt;
+}
+
+// An attempt already answered (a node resends what it is not sure arrived) is a duplicate; one
+// that was never handed out, or is held by another node, is a forgery.
+void ServerEngine::drop_unknown(const NodeRecord& node, AttemptID attempt) {
+  const bool issued = attempt.value() != 0 && attempt.value() < next_attempt_;
+  const auto held = attempts_.find(attempt);
+  if (issued && held == attempts_.end() && !late_.contains(attempt)) {
+    ++summary_.duplicates;
+    return;
+  }
+  ++summary_.dropped;
+  spdlog::warn("dropped a result from {} for {}, which was not handed to it",
+               to_string(node.stats.info.id), to_string(attempt));
+}
+
+void ServerEngine::on_result(NodeRecord& node, const ResultItem& item,
+                             std::optional<ChunkID> chunk) {
+  const NodeID id = node.stats.info.id;
+  const bool tracked = chunks_ != nullptr && chunk && chunk->value() < chunks_->size();
+  if (tracked && chunks_->state(*chunk) == ChunkState::done) {
+    (void)chunks_->complete(*chunk, id);  // frees the node's hold on it
+    ++summary_.duplicates;
+    return;
+  }
+  switch (hand_result_to_job(id, chunk, item.payload)) {
+    case Verdict::failed:
+      return;
+    case Verdict::refused:
+      ++summary_.refused;
+      if (tracked && chunks_->reject(*chunk, id)) chunks_failed({*chunk});
+      return;
+    case Verdict::accepted:
+      break;
+  }
+  if (tracked) (void)chunks_->complete(*chunk, id);
+  if (recorder_ != nullptr && chunk && first_record(*chunk))
+    recorder_->record(*chunk, item.payload);
+  observer_.on_result(id, item.attempt, chunk);
+}
+
+// A result the job refuses (BadResult) or cannot decode (BadPayload) costs its sender, not the
+// job; any other exception from the job's code ends the job.
+ServerEngine::Verdict ServerEngine::hand_result_to_job(NodeID node, std::optional<ChunkID> chunk,
+                                                       ByteSpan payload) {
+  try {
+    job_.process(node, chunk, payload);
+    return Verdict::accepted;
+  } catch (const BadPayload& e) {
+    spdlog::warn("refused a result from {}{}: {}", to_string(node), chunk_text(chunk), e.what());
+    return Verdict::refused;
+  } catch (const BadResult& e) {
+    spdlog::warn("refused a result from {}{}: {}", to_string(node), chunk_text(chunk), e.what());
+    return Verdict::refused;
+  } catch (const std::exception& e) {
+    fail(fmt::format("the server's process_data_from_node for {}{} threw: {}", to_string(node),
+                     chunk_text(chunk), e.what()));
+    return Verdict::failed;
+  }
+}
+
+void ServerEngine::chunks_failed(const std::vector<ChunkID>& failed) {
+  if (failed.empty()) return;
+  std::string names;
+  for (std::size_t i = 0; i < failed.size() && i < 8; ++i)
+    names += (i == 0 ? "" : ", ") + std::to_string(failed[i].value());
+  if (failed.size() > 8) names += ", ...";
+  spdlog::error("{} chunk(s) failed ({}): each lost {} holder(s) or had its results refused",
+                failed.size(), names, config_.max_attempts);
+  failed_chunks_seen_ += failed.size();
+  observer_.on_chunks_failed(failed);
 }
 
 bool ServerEngine::first_record(ChunkID chunk) {
@@ -245,9 +324,36 @@ bool ServerEngine::first_record(ChunkID chunk) {
 }
 
 void ServerEngine::replay(ChunkID chunk, ByteSpan result) {
-  // A chunk recorded twice (a damaged or hand-merged file) still counts once.
-  if (!first_record(chunk)) return;
-  job_.process(NodeID{0}, result);
+  if (chunks_ == nullptr) {
+    // A chunk recorded twice (a damaged or hand-merged file) still counts once.
+    if (first_record(chunk)) job_.process(NodeID{0}, chunk, result);
+    return;
+  }
+  if (chunk.value() >= chunks_->size()) {
+    spdlog::warn("the checkpoint names chunk {}, the job has {}: ignored", chunk.value(),
+                 chunks_->size());
+    return;
+  }
+  if (chunks_->state(chunk) == ChunkState::done) return;
+  if (hand_replay_to_job(chunk, result)) {
+    chunks_->mark_done(chunk);
+    (void)first_record(chunk);
+  }
+}
+
+// A restored result the job refuses is computed again; any other exception is the job's.
+bool ServerEngine::hand_replay_to_job(ChunkID chunk, ByteSpan result) {
+  try {
+    job_.process(NodeID{0}, chunk, result);
+    return true;
+  } catch (const BadPayload& e) {
+    spdlog::warn("the checkpoint's result of chunk {} is refused and computed again: {}",
+                 chunk.value(), e.what());
+  } catch (const BadResult& e) {
+    spdlog::warn("the checkpoint's result of chunk {} is refused and computed again: {}",
+                 chunk.value(), e.what());
+  }
+  return false;
 }
 
 void ServerEngine::on_task_failed(NodeRecord& node, const TaskFailed& failed) {
@@ -355,12 +461,41 @@ void ServerEngine::serve_parked() {
   }
 }
 
+// A lost node's attempts leave the table of tasks in flight, but stay known as late ones: the
+// node may still answer them (it was only slow, or it reconnects).
 void ServerEngine::forget_attempts(NodeRecord& node) {
   summary_.reassigned += node.attempts.size();
-  for (const AttemptID attempt : node.attempts)
-    attempts_.erase(attempt);
+  for (const AttemptID id : node.attempts) {
+    const auto it = attempts_.find(id);
+    if (it == attempts_.end()) continue;
+    late_.emplace(id, it->second);
+    attempts_.erase(it);
+  }
   node.attempts.clear();
   node.attempts.shrink_to_fit();
+  if (late_.size() > late_pruned_at_ * 2 + 1024) prune_late();
+}
+
+// Late attempts whose chunk is done can only bring duplicates: forget them. For a job that
+// keeps its own chunks the engine cannot tell, and keeps the newest kMaxLate.
+void ServerEngine::prune_late() {
+  constexpr std::size_t kMaxLate = std::size_t{1} << 20;
+  if (chunks_ != nullptr) {
+    std::erase_if(late_, [this](const auto& entry) {
+      const auto& chunk = entry.second.chunk;
+      return !chunk || chunk->value() >= chunks_->size() ||
+             chunks_->state(*chunk) == ChunkState::done;
+    });
+  } else if (late_.size() > kMaxLate) {
+    std::vector<AttemptID> ids;
+    ids.reserve(late_.size());
+    for (const auto& entry : late_)
+      ids.push_back(entry.first);
+    std::sort(ids.begin(), ids.end());
+    for (std::size_t i = 0; i + kMaxLate < ids.size(); ++i)
+      late_.erase(ids[i]);
+  }
+  late_pruned_at_ = late_.size();
 }
 
 void ServerEngine::declare_lost(const std::vector<NodeID>& ids, const std::string& reason) {
@@ -376,6 +511,7 @@ void ServerEngine::declare_lost(const std::vector<NodeID>& ids, const std::strin
     observer_.on_node_lost(node.stats.info, reason);
   }
   if (lost.empty() || phase_ != Phase::running) return;
+  if (chunks_ != nullptr) chunks_failed(chunks_->nodes_lost(lost));
   if (!call_user("heartbeat_timeout", std::nullopt, std::nullopt, [&] { job_.nodes_lost(lost); }))
     return;
   report_progress();
@@ -385,7 +521,8 @@ void ServerEngine::declare_lost(const std::vector<NodeID>& ids, const std::strin
 
 void ServerEngine::report_progress() {
   const JobProgress progress = job_.progress();
-  if (progress.failed > failed_chunks_seen_) {
+  if (chunks_ == nullptr && progress.failed > failed_chunks_seen_) {
+    // A job with chunks of its own: the engine learns only how many failed.
     spdlog::error("{} chunk(s) failed: each lost {} node(s)", progress.failed - failed_chunks_seen_,
                   config_.max_attempts);
     failed_chunks_seen_ = progress.failed;

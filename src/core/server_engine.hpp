@@ -90,8 +90,17 @@ class ServerEngine {
     std::optional<ChunkID> chunk;
   };
 
+  enum class Verdict { accepted, refused, failed };
+
   void on_hello(const ServerLinkPtr& link, const Hello& hello);
   void on_results(NodeRecord& node, Results& results);
+  std::optional<Attempt> take_attempt(NodeID node, AttemptID id);
+  void drop_unknown(const NodeRecord& node, AttemptID attempt);
+  void on_result(NodeRecord& node, const ResultItem& item, std::optional<ChunkID> chunk);
+  Verdict hand_result_to_job(NodeID node, std::optional<ChunkID> chunk, ByteSpan payload);
+  bool hand_replay_to_job(ChunkID chunk, ByteSpan result);
+  void chunks_failed(const std::vector<ChunkID>& failed);
+  void prune_late();
   void on_task_failed(NodeRecord& node, const TaskFailed& failed);
   NodeRecord* registered(const ServerLinkPtr& link, MessageType type, bool revive_lost = true);
 
@@ -116,6 +125,7 @@ class ServerEngine {
   std::string job_name_;
   const Configuration& config_;
   Observer& observer_;
+  ChunkList* chunks_;  // the chunk state, when the engine keeps it for the job (use_chunks)
   std::function<Clock::time_point()> clock_;
   std::function<void()> on_done_;
 
@@ -127,7 +137,9 @@ class ServerEngine {
 
   std::unordered_map<NodeID, NodeRecord> nodes_;
   std::unordered_map<const ServerLink*, NodeID> node_by_link_;
-  std::unordered_map<AttemptID, Attempt> attempts_;
+  std::unordered_map<AttemptID, Attempt> attempts_;  // in flight
+  std::unordered_map<AttemptID, Attempt> late_;      // held by nodes declared lost
+  std::size_t late_pruned_at_ = 0;
   std::deque<NodeID> parked_;
   std::uint64_t next_node_ = 1;
   std::uint64_t next_attempt_ = 1;

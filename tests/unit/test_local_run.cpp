@@ -51,3 +51,45 @@ TEST_CASE("a bad command line exits with the usage status", "[local_run]") {
   CHECK(run_square({"square", "--threads", "zero"}) == nc::exit_usage);
   CHECK(run_square({"square", "--help"}) == nc::exit_ok);
 }
+
+namespace {
+
+/// Counts what a job's own observer is told.
+struct TallyObserver final : nc::Observer {
+  static inline int results = 0;
+  static inline int finished = 0;
+  static inline std::size_t done_at_end = 0;
+  void on_result(nc::NodeID, nc::AttemptID, std::optional<nc::ChunkID>) override { ++results; }
+  void on_job_finished(const nc::JobSummary& summary) override {
+    ++finished;
+    done_at_end = summary.progress.done;
+  }
+};
+
+class ObservedSquareServer : public test::KeptSquareServer {
+ public:
+  using KeptSquareServer::KeptSquareServer;
+  explicit ObservedSquareServer(const Options& options, const nc::Configuration& config = {})
+      : KeptSquareServer(options, config) {
+    add_observer(std::make_shared<TallyObserver>());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a job's own observer sees every accepted result and the end", "[local_run]") {
+  TallyObserver::results = 0;
+  TallyObserver::finished = 0;
+  std::vector<std::string> words{"square", "--nodes", "2", "--chunks", "64", "--log-level", "warn"};
+  std::vector<char*> argv;
+  for (auto& word : words)
+    argv.push_back(word.data());
+  std::vector<nc::detail::JobEntry> jobs;
+  jobs.push_back(
+      nc::detail::make_job_entry<ObservedSquareServer, test::SquareNode>("square", "squares"));
+  CHECK(nc::detail::run_main(std::move(jobs), static_cast<int>(argv.size()), argv.data()) ==
+        nc::exit_ok);
+  CHECK(TallyObserver::results == 64);
+  CHECK(TallyObserver::finished == 1);
+  CHECK(TallyObserver::done_at_end == 64);
+}

@@ -35,6 +35,7 @@ struct Knobs {
   bool server_throws_in_prepare = false;
   bool server_throws_in_process = false;
   bool server_throws_in_finish = false;
+  std::optional<std::uint64_t> refuse_chunk{};  // the kept-chunks server refuses its results
 };
 
 /// Knobs for the next job that run_main builds (tests that run whole programs).
@@ -95,6 +96,46 @@ class SquareServer : public nc::Server<SquareTypes> {
  private:
   Knobs knobs_;
   nc::ChunkList chunks_;
+  std::vector<std::uint64_t> squares_;
+};
+
+/// The square job again, with its chunk state kept by the framework (use_chunks).
+class KeptSquareServer : public nc::Server<SquareTypes> {
+ public:
+  using Options = SquareServer::Options;
+  static constexpr const char* job_name = "square";
+
+  explicit KeptSquareServer(const Options& options, const nc::Configuration& /*config*/ = {})
+      : knobs_(options.knobs), squares_(options.knobs.chunks, 0) {
+    use_chunks(options.knobs.chunks);
+  }
+
+  std::optional<std::string> initial_data() override { return std::string("hello"); }
+  nc::JobStatus<std::uint64_t> prepare_data_for_node(nc::NodeID node) override {
+    return next_chunk(node, [](nc::ChunkID c) { return c.value(); });
+  }
+  void process_chunk_from_node(nc::NodeID node, nc::ChunkID chunk, const Result& result) override {
+    if (knobs_.server_throws_in_process) throw std::runtime_error("process is broken");
+    if (knobs_.refuse_chunk == chunk.value() || result.first != chunk.value() ||
+        result.second != chunk.value() * chunk.value())
+      throw nc::BadResult("not the square of " + std::to_string(chunk.value()))
+          .with_node(node)
+          .with_chunk(chunk);
+    ++results_seen;
+    squares_.at(chunk.value()) = result.second;
+    processed.push_back(chunk.value());
+  }
+  void heartbeat_timeout(std::vector<nc::NodeID> nodes) override { lost.push_back(nodes); }
+  void finish_job() override { ++finished; }
+  [[nodiscard]] const nc::ChunkList& chunk_state() const { return chunks(); }
+
+  std::vector<std::vector<nc::NodeID>> lost;
+  std::vector<std::uint64_t> processed;
+  int finished = 0;
+  int results_seen = 0;
+
+ private:
+  Knobs knobs_;
   std::vector<std::uint64_t> squares_;
 };
 

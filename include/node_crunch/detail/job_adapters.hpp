@@ -15,6 +15,7 @@
 #include "node_crunch/job_status.hpp"
 #include "node_crunch/progress.hpp"
 #include "node_crunch/serialization.hpp"
+#include "node_crunch/server.hpp"
 
 namespace nc {
 class OptionSet;
@@ -41,10 +42,16 @@ class ServerHandle {
   virtual ~ServerHandle() = default;
   virtual std::optional<Bytes> initial_data() = 0;
   virtual ErasedStatus prepare(NodeID node) = 0;
-  virtual void process(NodeID node, ByteSpan result) = 0;  // BadPayload if it does not decode
+  /// `chunk`: the chunk of the task the result answers, if the task named one. Throws
+  /// BadPayload if the bytes do not decode, BadResult if the server refuses the result.
+  virtual void process(NodeID node, std::optional<ChunkID> chunk, ByteSpan result) = 0;
   virtual void nodes_lost(std::vector<NodeID> nodes) = 0;
   virtual void finish() = 0;
   [[nodiscard]] virtual JobProgress progress() const = 0;
+  /// The chunk state the engine keeps for a server that asked for it (use_chunks), else null.
+  [[nodiscard]] virtual ChunkList* chunks() = 0;
+  /// Observers the server attached with add_observer.
+  [[nodiscard]] virtual std::vector<Observer*> observers() const = 0;
 };
 
 /// The initial data, decoded once per node process and shared by its worker threads.
@@ -77,7 +84,10 @@ T decode_payload(ByteSpan bytes, const char* what) {
 template <class S>
 class ServerAdapter final : public ServerHandle {
  public:
-  explicit ServerAdapter(std::unique_ptr<S> server) : server_(std::move(server)) {}
+  explicit ServerAdapter(std::unique_ptr<S> server, const ChunkPolicy& policy = {})
+      : server_(std::move(server)) {
+    ServerAccess::apply_policy(*server_, policy);
+  }
 
   std::optional<Bytes> initial_data() override {
     auto initial = server_->initial_data();
@@ -92,15 +102,27 @@ class ServerAdapter final : public ServerHandle {
     return {
         status.is_finished() ? ErasedStatus::Kind::finished : ErasedStatus::Kind::waiting, {}, {}};
   }
-  void process(NodeID node, ByteSpan bytes) override {
+  void process(NodeID node, std::optional<ChunkID> chunk, ByteSpan bytes) override {
     const auto result = decode_payload<typename S::Result>(bytes, "a result");
-    server_->process_data_from_node(node, result);
+    // Through the base, so that a server overriding only one form is still reached.
+    auto& base = ServerAccess::base(*server_);
+    if (chunk)
+      base.process_chunk_from_node(node, *chunk, result);
+    else
+      base.process_data_from_node(node, result);
   }
   void nodes_lost(std::vector<NodeID> nodes) override {
     server_->heartbeat_timeout(std::move(nodes));
   }
   void finish() override { server_->finish_job(); }
   [[nodiscard]] JobProgress progress() const override { return server_->progress(); }
+  [[nodiscard]] ChunkList* chunks() override { return ServerAccess::chunks(*server_); }
+  [[nodiscard]] std::vector<Observer*> observers() const override {
+    std::vector<Observer*> out;
+    for (const auto& observer : ServerAccess::observers(*server_))
+      out.push_back(observer.get());
+    return out;
+  }
 
  private:
   std::unique_ptr<S> server_;
