@@ -4,6 +4,7 @@
 ///   nc::Array2D<std::uint32_t> grid(640, 480);     // width, height; zero-filled
 ///   grid.set(10, 20, 7);  grid.row(20)[10] == 7;
 ///   grid.set_region(0, 16, 640, 16, band);           // a 640x16 band at y = 16
+/// This example is compiled and run in tests/unit/test_header_examples.cpp: change both together.
 /// Every index and size is checked; a mismatch throws nc::Error, never writes out of bounds.
 /// Thread safety: like std::vector (concurrent reads are fine, writes need the caller's lock).
 

@@ -2,9 +2,10 @@
 /// A grid cut into rectangular chunks, filled in as the chunks' results come back.
 ///
 ///   nc::Array2DChunk<std::uint32_t> image(4096, 4096, 4096, 16);  // full-width bands of 16 rows
-///   auto c = image.chunk(nc::ChunkID{3});    // c.x == 0, c.y == 48, c.width == 4096, c.height ==
-///   16 image.set_chunk(nc::ChunkID{3}, pixels); // pixels.size() must be c.width * c.height
+///   nc::ChunkRect c = image.chunk(nc::ChunkID{3});  // x 0, y 48, 4096 wide, 16 high
+///   image.set_chunk(nc::ChunkID{3}, pixels);        // pixels.size() must be c.area()
 /// Chunks are numbered row by row; chunks on the right and bottom edges may be smaller.
+/// This example is compiled and run in tests/unit/test_header_examples.cpp: change both together.
 /// Thread safety: like Array2D.
 
 #include <cstddef>

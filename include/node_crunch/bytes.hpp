@@ -2,7 +2,8 @@
 /// Byte buffers and fixed-width little-endian encoding, the wire format's atoms.
 ///
 ///   nc::Bytes out;  nc::put_le<std::uint32_t>(out, 42);   // 2a 00 00 00 on every machine
-///   auto v = nc::get_le<std::uint32_t>(bytes.data());
+///   auto v = nc::load_le<std::uint32_t>(out.data());      // 42 on every machine
+/// This example is compiled and run in tests/unit/test_header_examples.cpp: change both together.
 /// Thread safety: free functions on caller-owned memory.
 
 #include <bit>

@@ -4,6 +4,7 @@
 ///
 ///   nc::Configuration config;               // the defaults
 ///   config.heartbeat = std::chrono::milliseconds(200);
+/// This example is compiled and run in tests/unit/test_header_examples.cpp: change both together.
 /// Thread safety: a plain value; the running engines only read it.
 
 #include <chrono>

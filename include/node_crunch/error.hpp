@@ -3,6 +3,10 @@
 /// which node and which chunk, so that a log line alone explains the failure.
 ///
 ///   throw nc::Error("chunk 7 has 120 values, expected 128").with_node(id).with_chunk(c);
+/// what() then ends in " (node 3, chunk 7)". with_node and with_chunk return nc::Error&, so
+/// `throw nc::IoError(...).with_chunk(c)` throws a plain nc::Error: name a subclass first and
+/// throw the variable to keep its type.
+/// This example is compiled and run in tests/unit/test_header_examples.cpp: change both together.
 /// Thread safety: plain values.
 
 #include <optional>

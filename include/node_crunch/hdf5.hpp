@@ -5,11 +5,13 @@
 ///   nc::hdf5::write_array2d("mandel.h5", "mandel", grid,
 ///                           {{"max_iter", std::uint64_t{1000}}, {"re_min", -2.0}},
 ///                           {.deflate = 4});
-///   auto grid = nc::hdf5::read_array2d<std::uint32_t>("mandel.h5", "mandel");
+///   auto back = nc::hdf5::read_array2d<std::uint32_t>("mandel.h5", "mandel");   // == grid
 /// The dataset has shape [height][width] and is stored in chunks (optionally compressed), so
 /// h5py or h5dump read any part of it quickly. A file is written under a temporary name and
 /// renamed when complete: a full disk or a crash never leaves a half-written file in its place.
 /// Supported element types: (u)int8/16/32/64, float, double.
+/// The examples in this header are compiled and run in tests/unit/test_header_examples.cpp:
+/// change both together.
 /// Thread safety: HDF5 itself is not thread-safe; call these from one thread at a time.
 
 #include <cstdint>
@@ -27,7 +29,10 @@ using AttributeValue = std::variant<std::int64_t, std::uint64_t, double, std::st
 using Attributes = std::vector<std::pair<std::string, AttributeValue>>;
 
 struct WriteOptions {
-  std::size_t chunk_rows = 0;  ///< HDF5 chunk shape; 0 picks about 1 MiB per chunk
+  /// The HDF5 chunk shape, used only when both are set (and clipped to the grid). Otherwise
+  /// chunks of about 1 MiB, whole rows where a row fits: a reader of rows or bands then
+  /// decompresses little it does not need.
+  std::size_t chunk_rows = 0;
   std::size_t chunk_cols = 0;
   int deflate = 0;  ///< 0 (off) to 9
 };
@@ -37,8 +42,9 @@ struct WriteOptions {
 /// written fails at once instead of at the end, and a crash never leaves a partial file under
 /// the real name. Regions not written read as 0.
 ///
-///   nc::hdf5::Array2DWriter<std::uint32_t> out("mandel.h5", "mandel", 4096, 4096, {.chunk_rows =
-///   16}); out.write_region(0, 32, 4096, 16, band);     // whenever a band arrives
+///   nc::hdf5::Array2DWriter<std::uint32_t> out("mandel.h5", "mandel", 1024, 1024,
+///                                              {.chunk_rows = 16, .chunk_cols = 1024});
+///   out.write_region(0, 32, 1024, 16, band);     // whenever a band arrives
 ///   out.commit({{"max_iter", std::uint64_t{1000}}});
 /// Thread safety: one thread at a time (HDF5 is not thread-safe).
 template <class T>

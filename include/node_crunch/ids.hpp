@@ -2,7 +2,10 @@
 /// Strong identifiers: a node, a chunk of work, one hand-out of a task.
 ///
 /// Distinct types so that a chunk number can never be passed where a node is meant.
-///   nc::NodeID node{3};   node.value() == 3;   fmt::format("{}", node) == "node 3"
+///   nc::NodeID node{3};   node.value() == 3;   nc::to_string(node) == "node 3"
+/// `std::cout << node` prints the same. The public headers do not depend on fmt, so there is
+/// no fmt::formatter for ids: hand fmt and spdlog nc::to_string(node).
+/// This example is compiled and run in tests/unit/test_header_examples.cpp: change both together.
 /// Thread safety: plain values.
 
 #include <chrono>

@@ -5,6 +5,7 @@
 ///   return nc::Unfinished{task, chunk};  // ...and names its chunk in logs and statistics
 ///   return nc::Waiting{};                // all work is out; some may come back
 ///   return nc::Finished{};               // the job is done
+/// This example is compiled and run in tests/unit/test_header_examples.cpp: change both together.
 /// Thread safety: plain values.
 
 #include <optional>

@@ -5,6 +5,7 @@
 ///     void set_initial_data(nc::NodeID, const std::optional<Params>& p) override { params_ = *p; }
 ///     Pixels process_data_from_server(const Band& band) override;   // the computation
 ///   };
+/// This example is compiled and run in tests/unit/test_header_examples.cpp: change both together.
 /// A node process runs `--threads N` worker threads, each with its own Node object (made by
 /// its default constructor), so a Node needs no locks. All of them get the same initial data.
 

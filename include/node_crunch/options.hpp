@@ -8,6 +8,7 @@
 ///     }
 ///     void validate() const { if (width == 0) throw nc::UsageError("--width must be > 0"); }
 ///   };
+/// This example is compiled and run in tests/unit/test_header_examples.cpp: change both together.
 /// A server class names its options with `using Options = MandelOptions;` and takes them in
 /// its constructor; nc::run parses them with the framework's own options and shows them in
 /// --help. Thread safety: used only while the command line is parsed.

@@ -2,6 +2,7 @@
 /// Writing pictures: 8-bit grey or RGB PNG files.
 ///
 ///   nc::png::write_rgb8("mandel.png", width, height, rgb);   // rgb.size() == 3 * width * height
+/// This example is compiled and run in tests/unit/test_header_examples.cpp: change both together.
 /// Like the HDF5 writer, the file is written under a temporary name and renamed when complete.
 /// Thread safety: free functions, no shared state.
 

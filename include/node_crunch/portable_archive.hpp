@@ -10,6 +10,7 @@
 ///
 ///   nc::Bytes bytes;  { nc::portable_oarchive out(bytes); out << value; }
 ///   nc::portable_iarchive in(bytes);  in >> copy;
+/// This example is compiled and run in tests/unit/test_header_examples.cpp: change both together.
 /// Usually through nc::to_bytes / nc::from_bytes (serialization.hpp).
 /// Thread safety: one archive per thread.
 

@@ -21,6 +21,8 @@
 ///
 /// Exit status: 0 done; 1 the job failed; 2 bad command line; 3 interrupted (SIGTERM/SIGINT,
 /// resumable with --resume).
+/// These examples are compiled and run in tests/unit/test_header_examples.cpp: change both
+/// together.
 
 #include <concepts>
 #include <memory>

@@ -3,6 +3,7 @@
 ///
 ///   nc::Bytes bytes = nc::to_bytes(task);
 ///   auto copy = nc::from_bytes<Task>(bytes);   // throws nc::ProtocolError on bad bytes
+/// This example is compiled and run in tests/unit/test_header_examples.cpp: change both together.
 /// A type is serialisable if Boost.Serialization knows it: a member
 /// `template <class Archive> void serialize(Archive&, unsigned)` or a free function, plus the
 /// boost/serialization/*.hpp headers for the standard containers it uses.

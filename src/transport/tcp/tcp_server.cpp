@@ -53,8 +53,9 @@ class TcpServerTransport::Peer final : public ServerLink,
   void start() {
     auto self = shared_from_this();
     // Frames reach the peer through a weak reference: the connection keeps its frame callback
-    // after it closes, and a strong one would make the two own each other forever (64 KiB of
-    // read buffer per connection ever accepted). peers_ and the close callback keep it alive.
+    // after it closes, and a strong one would make the two own each other forever: a socket
+    // and a read buffer (4 KiB, up to 64 KiB if bulk data flowed) per connection ever
+    // accepted. peers_ and the close callback keep it alive.
     std::weak_ptr<Peer> weak = self;
     connection_->start(
         [weak](Frame& frame) {
