@@ -3,9 +3,8 @@
 /// which node and which chunk, so that a log line alone explains the failure.
 ///
 ///   throw nc::Error("chunk 7 has 120 values, expected 128").with_node(id).with_chunk(c);
-/// what() then ends in " (node 3, chunk 7)". with_node and with_chunk return nc::Error&, so
-/// `throw nc::IoError(...).with_chunk(c)` throws a plain nc::Error: name a subclass first and
-/// throw the variable to keep its type.
+/// what() then ends in " (node 3, chunk 7)". On a subclass, with_node and with_chunk return
+/// the subclass: `throw nc::BadResult(...).with_chunk(c)` throws a BadResult.
 /// This example is compiled and run in tests/unit/test_header_examples.cpp: change both together.
 /// Thread safety: plain values.
 
@@ -37,52 +36,59 @@ class Error : public std::runtime_error {
   std::optional<ChunkID> chunk_;
 };
 
-/// The command line or the configuration is wrong; the program prints it with the usage hint.
-class UsageError : public Error {
+/// A kind of Error. Its with_node and with_chunk return the kind, so that an exception thrown
+/// through them is still caught as what it is.
+template <class Kind>
+class ErrorOf : public Error {
  public:
-  using Error::Error;
+  explicit ErrorOf(const std::string& what) : Error(what) {}
+  Kind& with_node(NodeID node) {
+    Error::with_node(node);
+    return static_cast<Kind&>(*this);
+  }
+  Kind& with_chunk(ChunkID chunk) {
+    Error::with_chunk(chunk);
+    return static_cast<Kind&>(*this);
+  }
+};
+
+/// The command line or the configuration is wrong; the program prints it with the usage hint.
+class UsageError : public ErrorOf<UsageError> {
+ public:
+  using ErrorOf::ErrorOf;
 };
 
 /// Bytes from outside (a frame, an archive, a checkpoint) do not decode.
-class ProtocolError : public Error {
+class ProtocolError : public ErrorOf<ProtocolError> {
  public:
-  using Error::Error;
+  using ErrorOf::ErrorOf;
 };
 
 /// A transport failed (connection refused, MPI error, ...).
-class TransportError : public Error {
+class TransportError : public ErrorOf<TransportError> {
  public:
-  using Error::Error;
+  using ErrorOf::ErrorOf;
 };
 
 /// Reading or writing a file failed (HDF5, PNG, checkpoint).
-class IoError : public Error {
+class IoError : public ErrorOf<IoError> {
  public:
-  using Error::Error;
+  using ErrorOf::ErrorOf;
 };
 
 /// Thrown by a server's process_data_from_node to refuse a result that cannot be right (a
 /// band of the wrong size, values out of range). The result costs its sender, not the job:
 /// it is logged and dropped, and the chunk is handed out again (it counts as one of its
 /// --max-attempts). Any other exception from a server method ends the job.
-class BadResult : public Error {
+class BadResult : public ErrorOf<BadResult> {
  public:
-  using Error::Error;
-  // Thrown as `throw nc::BadResult(...).with_chunk(c)`: these keep the type a catch looks for.
-  BadResult& with_node(NodeID node) {
-    Error::with_node(node);
-    return *this;
-  }
-  BadResult& with_chunk(ChunkID chunk) {
-    Error::with_chunk(chunk);
-    return *this;
-  }
+  using ErrorOf::ErrorOf;
 };
 
 /// User code (a Server or Node method) threw; the job ends with this message.
-class JobError : public Error {
+class JobError : public ErrorOf<JobError> {
  public:
-  using Error::Error;
+  using ErrorOf::ErrorOf;
 };
 
 }  // namespace nc
