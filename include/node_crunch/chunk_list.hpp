@@ -2,14 +2,17 @@
 /// Which chunks of a job are free, out on nodes, done or failed: the bookkeeping a server
 /// needs so that no chunk is lost when nodes die and none is counted twice.
 ///
-///   nc::ChunkList chunks(image.chunk_count());
-///   JobStatus<Task> prepare_data_for_node(NodeID node) override {
-///     return chunks.next(node, [&](ChunkID c) { return Task{c, image.chunk(c)}; });
+/// Server::use_chunks makes the framework keep one for a server; a server that keeps its own:
+///
+///   nc::ChunkList chunks{grid.chunk_count()};
+///   nc::JobStatus<Band> prepare_data_for_node(nc::NodeID node) override {
+///     return chunks.next(node, [&](nc::ChunkID c) { return Band{c, grid.chunk(c)}; });
 ///   }
-///   void process_data_from_node(NodeID node, const Result& r) override {
-///     if (chunks.complete(r.chunk, node)) image.set_chunk(r.chunk, r.values);  // else a duplicate
+///   void process_data_from_node(nc::NodeID node, const Pixels& r) override {
+///     if (chunks.complete(r.chunk, node)) out.add(grid.chunk(r.chunk), r.values);  // else a copy
 ///   }
-///   void heartbeat_timeout(std::vector<NodeID> lost) override { chunks.nodes_lost(lost); }
+///   void heartbeat_timeout(std::vector<nc::NodeID> lost) override { chunks.nodes_lost(lost); }
+/// This example is compiled and run in tests/unit/test_header_examples.cpp: change both together.
 ///
 /// Rules:
 /// - hand_out gives chunks freed by lost nodes first, then chunks never handed out, in order;

@@ -11,7 +11,9 @@
 /// and optionally `void validate() const`) and a constructor taking `const X&` and optionally
 /// `const nc::Configuration&`; it may name itself with `static constexpr const char*
 /// job_name` and `job_summary`, and offer `static int run_sequential(const X&)` for
-/// `--sequential`. The node class must be default-constructible.
+/// `--sequential`. X may say where the job's checkpoint goes with `std::string
+/// checkpoint_path() const` (e.g. next to its output file); without it a run keeps a checkpoint
+/// only when given --checkpoint FILE. The node class must be default-constructible.
 ///
 /// Several jobs in one program, chosen by the first argument (`prog JOB [options]`):
 ///   struct MandelJob { static constexpr const char* name = "mandel";
@@ -110,6 +112,11 @@ JobEntry make_job_entry(const char* name, const char* summary) {
                                               config.chunk_policy());
   };
   entry.node_factory = make_node_factory<N>();
+  if constexpr (requires {
+                  { options->checkpoint_path() } -> std::convertible_to<std::string>;
+                }) {
+    entry.checkpoint_path = [options] { return std::string(options->checkpoint_path()); };
+  }
   if constexpr (requires {
                   { S::run_sequential(*options) } -> std::convertible_to<int>;
                 }) {

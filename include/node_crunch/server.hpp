@@ -10,10 +10,13 @@
 ///     }
 ///     void process_chunk_from_node(nc::NodeID, nc::ChunkID c, const Pixels& r) override {
 ///       if (r.values.size() != grid.chunk(c).area()) throw nc::BadResult("wrong size");
-///       output.add(grid.chunk(c), r.values);  // the first good result of chunk c, once
+///       out.add(grid.chunk(c), r.values);  // the first good result of chunk c, once
 ///     }
-///     void finish_job() override { output.write(); }
+///     void finish_job() override { out.write(); }
+///     nc::Array2DChunk<float> grid{640, 480, 640, 16};
+///     Output out;
 ///   };
+/// This example is compiled and run in tests/unit/test_header_examples.cpp: change both together.
 /// Types::InitialData may be left out: the job then has none.
 ///
 /// A server that calls use_chunks gets the chunk bookkeeping from the framework: which chunk

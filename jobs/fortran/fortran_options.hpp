@@ -35,6 +35,8 @@ struct Options {
     o.add("--output", output, "HDF5 file to write (dataset /escape_time, uint32, [height][width])");
   }
 
+  /// Where an interrupted run keeps its finished chunks (--resume reads it back).
+  [[nodiscard]] std::string checkpoint_path() const { return output + ".checkpoint"; }
   void validate() const {
     if (width == 0 || height == 0) throw nc::UsageError("--width and --height must be at least 1");
     if (width > kLargest || height > kLargest)

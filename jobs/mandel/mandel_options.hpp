@@ -37,6 +37,8 @@ struct Options {
     o.add("--deflate", deflate, "HDF5 compression level, 0 (off) to 9");
   }
 
+  /// Where an interrupted run keeps its finished chunks (--resume reads it back).
+  [[nodiscard]] std::string checkpoint_path() const { return output + ".checkpoint"; }
   void validate() const {
     if (width == 0 || height == 0) throw nc::UsageError("--width and --height must be at least 1");
     if (chunk_height == 0) throw nc::UsageError("--chunk-height must be at least 1");

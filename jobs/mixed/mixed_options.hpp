@@ -29,6 +29,8 @@ struct Options {
           "Text file to write: every report, numbers in hexadecimal floating point or raw bits");
   }
 
+  /// Where an interrupted run keeps its finished chunks (--resume reads it back).
+  [[nodiscard]] std::string checkpoint_path() const { return output + ".checkpoint"; }
   void validate() const {
     if (tasks == 0) throw nc::UsageError("--tasks must be at least 1");
     if (points > 100000) throw nc::UsageError("--points must be at most 100000");

@@ -26,6 +26,8 @@ struct Options {
           "HDF5 file to write (table /tasks: task, seed, samples, hits, estimate)");
   }
 
+  /// Where an interrupted run keeps its finished chunks (--resume reads it back).
+  [[nodiscard]] std::string checkpoint_path() const { return output + ".checkpoint"; }
   void validate() const {
     if (tasks == 0) throw nc::UsageError("--tasks must be at least 1");
     if (samples == 0) throw nc::UsageError("--samples must be at least 1");

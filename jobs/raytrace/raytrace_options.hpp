@@ -29,6 +29,8 @@ struct Options {
     o.add("--png", png, "Also write the picture to this PNG file (gamma 2.2)");
   }
 
+  /// Where an interrupted run keeps its finished chunks (--resume reads it back).
+  [[nodiscard]] std::string checkpoint_path() const { return output + ".checkpoint"; }
   void validate() const {
     if (width == 0 || height == 0) throw nc::UsageError("--width and --height must be at least 1");
     if (width > (std::uint64_t{1} << 24) || height > (std::uint64_t{1} << 24))

@@ -19,14 +19,14 @@ constexpr std::chrono::milliseconds kFlushEvery{100};
 
 #if NC_HAVE_HDF5
 
-std::optional<std::string> Checkpointing::path_for(const JobEntry& /*job*/,
+std::optional<std::string> Checkpointing::path_for(const JobEntry& job,
                                                    const Configuration& config) {
   if (config.no_checkpoint) return std::nullopt;
   if (!config.checkpoint.empty()) return config.checkpoint;
-  for (const auto& [name, value] : config.job_parameters) {
-    if (name == "--output" && !value.empty()) return value + ".checkpoint";
+  if (job.checkpoint_path) {
+    if (auto path = job.checkpoint_path(); !path.empty()) return path;
   }
-  return std::nullopt;  // a job without an output file keeps no checkpoint unless asked
+  return std::nullopt;  // the job names no place for one: only --checkpoint FILE makes one
 }
 
 Checkpointing::Checkpointing(ServerRuntime& runtime, const JobEntry& job,

@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "core/json.hpp"
+#include "core/status_report.hpp"
 
 namespace nc::detail {
 namespace {
@@ -96,7 +96,7 @@ void ServerEngine::on_message(const ServerLinkPtr& link, Message message) {
                    }
                  },
                  [&](StatusRequest&) {
-                   link->send(StatusReply{status_json()});
+                   link->send(StatusReply{status_json(status())});
                    if (!node_of(*link)) link->close("status sent");
                  },
                  [&](auto& other) {
@@ -204,7 +204,9 @@ void ServerEngine::on_results(NodeRecord& node, Results& results) {
     ++node.stats.results;
     ++summary_.results;
     node.stats.busy += std::chrono::microseconds(item.compute_us);
-    const auto attempt = take_attempt(node.stats.info.id, item.attempt);
+    // The chunk a result answers is the one its attempt was handed out for, whatever the
+    // node says; a result for an attempt its sender was not given counts for nothing.
+    const auto attempt = attempts_.take(node.stats.info.id, item.attempt);
     if (!attempt) {
       drop_unknown(node, item.attempt);
       continue;
@@ -219,34 +221,10 @@ void ServerEngine::on_results(NodeRecord& node, Results& results) {
   note_quiet_pause();
 }
 
-// The server's own record of an attempt handed to `node`, removed from the tables: the chunk
-// a result answers is the one its attempt was handed out for, whatever the node says. A lost
-// node's attempts are kept, so that its late results still count.
-std::optional<ServerEngine::Attempt> ServerEngine::take_attempt(NodeID node, AttemptID id) {
-  if (const auto it = attempts_.find(id); it != attempts_.end() && it->second.node == node) {
-    const Attempt attempt = it->second;
-    auto& owner = nodes_.at(node).attempts;
-    if (const auto pos = std::find(owner.begin(), owner.end(), id); pos != owner.end()) {
-      *pos = owner.back();
-      owner.pop_back();
-    }
-    attempts_.erase(it);
-    return attempt;
-  }
-  if (const auto it = late_.find(id); it != late_.end() && it->second.node == node) {
-    const Attempt attempt = it->second;
-    late_.erase(it);
-    return attempt;
-  }
-  return std::nullopt;
-}
-
 // An attempt already answered (a node resends what it is not sure arrived) is a duplicate; one
 // that was never handed out, or is held by another node, is a forgery.
 void ServerEngine::drop_unknown(const NodeRecord& node, AttemptID attempt) {
-  const bool issued = attempt.value() != 0 && attempt.value() < next_attempt_;
-  const auto held = attempts_.find(attempt);
-  if (issued && held == attempts_.end() && !late_.contains(attempt)) {
+  if (attempts_.classify(attempt) == AttemptTable::Unknown::answered) {
     ++summary_.duplicates;
     return;
   }
@@ -358,8 +336,7 @@ bool ServerEngine::hand_replay_to_job(ChunkID chunk, ByteSpan result) {
 
 void ServerEngine::on_task_failed(NodeRecord& node, const TaskFailed& failed) {
   std::optional<ChunkID> chunk;
-  if (const auto it = attempts_.find(failed.attempt); it != attempts_.end())
-    chunk = it->second.chunk;
+  if (const auto attempt = attempts_.find(failed.attempt)) chunk = attempt->chunk;
   if (failed.attempt.value() == 0) {
     fail(fmt::format("{} ({}) failed in set_initial_data: {}", to_string(node.stats.info.id),
                      node.stats.info.address, failed.what));
@@ -390,9 +367,7 @@ void ServerEngine::serve(NodeRecord& node) {
       finish();
       return;
     }
-    const AttemptID attempt{next_attempt_++};
-    attempts_.emplace(attempt, Attempt{id, status.chunk});
-    node.attempts.push_back(attempt);
+    const AttemptID attempt = attempts_.issue(id, status.chunk);
     batch.items.push_back(TaskItem{attempt, status.chunk, std::move(status.task)});
     --node.wanted;
     ++node.stats.tasks_sent;
@@ -426,7 +401,7 @@ bool ServerEngine::hold_for_pause() {
 // Said once: from here on a paused job changes no more, every node idles with its request held,
 // and its checkpoint holds every result it will get before the release.
 void ServerEngine::note_quiet_pause() {
-  if (!paused_ || pause_quiet_ || !attempts_.empty()) return;
+  if (!paused_ || pause_quiet_ || attempts_.in_flight() != 0) return;
   pause_quiet_ = true;
   spdlog::info("paused with no task in flight: every task handed out was answered or lost");
 }
@@ -461,41 +436,15 @@ void ServerEngine::serve_parked() {
   }
 }
 
-// A lost node's attempts leave the table of tasks in flight, but stay known as late ones: the
-// node may still answer them (it was only slow, or it reconnects).
 void ServerEngine::forget_attempts(NodeRecord& node) {
-  summary_.reassigned += node.attempts.size();
-  for (const AttemptID id : node.attempts) {
-    const auto it = attempts_.find(id);
-    if (it == attempts_.end()) continue;
-    late_.emplace(id, it->second);
-    attempts_.erase(it);
-  }
-  node.attempts.clear();
-  node.attempts.shrink_to_fit();
-  if (late_.size() > late_pruned_at_ * 2 + 1024) prune_late();
-}
-
-// Late attempts whose chunk is done can only bring duplicates: forget them. For a job that
-// keeps its own chunks the engine cannot tell, and keeps the newest kMaxLate.
-void ServerEngine::prune_late() {
-  constexpr std::size_t kMaxLate = std::size_t{1} << 20;
-  if (chunks_ != nullptr) {
-    std::erase_if(late_, [this](const auto& entry) {
-      const auto& chunk = entry.second.chunk;
-      return !chunk || chunk->value() >= chunks_->size() ||
-             chunks_->state(*chunk) == ChunkState::done;
-    });
-  } else if (late_.size() > kMaxLate) {
-    std::vector<AttemptID> ids;
-    ids.reserve(late_.size());
-    for (const auto& entry : late_)
-      ids.push_back(entry.first);
-    std::sort(ids.begin(), ids.end());
-    for (std::size_t i = 0; i + kMaxLate < ids.size(); ++i)
-      late_.erase(ids[i]);
-  }
-  late_pruned_at_ = late_.size();
+  summary_.reassigned += attempts_.lose(node.stats.info.id);
+  // Late attempts whose chunk is done can only bring duplicates. Of a job that keeps its own
+  // chunks the engine cannot tell: only the table's cap applies.
+  attempts_.prune_late([this](const AttemptTable::Attempt& attempt) {
+    if (chunks_ == nullptr) return false;
+    return !attempt.chunk || attempt.chunk->value() >= chunks_->size() ||
+           chunks_->state(*attempt.chunk) == ChunkState::done;
+  });
 }
 
 void ServerEngine::declare_lost(const std::vector<NodeID>& ids, const std::string& reason) {
@@ -618,30 +567,21 @@ void ServerEngine::end(int status, const std::string& failure, const Message& fa
   if (on_done_) on_done_();
 }
 
-std::string ServerEngine::status_json() const {
+StatusSnapshot ServerEngine::status() const {
   const auto now = clock_();
-  const JobProgress progress = job_.progress();
-  std::string nodes;
-  std::vector<NodeID> ids;
+  StatusSnapshot status;
+  status.job = job_name_;
+  status.running = phase_ == Phase::running;
+  status.elapsed = now - started_;
+  status.progress = job_.progress();
+  status.tasks_sent = summary_.tasks_sent;
+  status.results = summary_.results;
+  status.nodes.reserve(nodes_.size());
   for (const auto& [id, node] : nodes_)
-    ids.push_back(id);
-  std::sort(ids.begin(), ids.end());
-  for (const NodeID id : ids) {
-    const NodeRecord& node = nodes_.at(id);
-    if (!nodes.empty()) nodes += ",";
-    nodes += fmt::format(
-        R"({{"id":{},"address":"{}","threads":{},"lost":{},"last_heartbeat_s":{:.3f},"tasks":{},"results":{},"busy_s":{:.3f}}})",
-        id.value(), json_escape(node.stats.info.address), node.stats.info.threads,
-        node.stats.lost ? "true" : "false",
-        std::chrono::duration<double>(now - node.stats.info.last_heartbeat).count(),
-        node.stats.tasks_sent, node.stats.results,
-        std::chrono::duration<double>(node.stats.busy).count());
-  }
-  return fmt::format(
-      R"({{"job":"{}","state":"{}","elapsed_s":{:.3f},"chunks":{{"total":{},"done":{},"failed":{},"processing":{}}},"tasks_sent":{},"results":{},"nodes":[{}]}})",
-      json_escape(job_name_), phase_ == Phase::running ? "running" : "done",
-      std::chrono::duration<double>(now - started_).count(), progress.total, progress.done,
-      progress.failed, progress.processing, summary_.tasks_sent, summary_.results, nodes);
+    status.nodes.push_back({node.stats, now - node.stats.info.last_heartbeat});
+  std::sort(status.nodes.begin(), status.nodes.end(),
+            [](const auto& a, const auto& b) { return a.stats.info.id < b.stats.info.id; });
+  return status;
 }
 
 }  // namespace nc::detail

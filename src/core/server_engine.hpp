@@ -19,8 +19,10 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/attempt_table.hpp"
 #include "core/message.hpp"
 #include "core/server_link.hpp"
+#include "core/status_report.hpp"
 #include "node_crunch/configuration.hpp"
 #include "node_crunch/detail/job_adapters.hpp"
 #include "node_crunch/exit_status.hpp"
@@ -55,13 +57,14 @@ class ServerEngine {
   /// The hand-out limit is reached and not yet released: requests are held.
   [[nodiscard]] bool paused() const { return paused_; }
   /// Tasks handed out and neither answered nor lost with their node.
-  [[nodiscard]] std::size_t tasks_in_flight() const { return attempts_.size(); }
+  [[nodiscard]] std::size_t tasks_in_flight() const { return attempts_.in_flight(); }
 
   [[nodiscard]] bool done() const { return phase_ == Phase::done; }
   [[nodiscard]] int exit_status() const { return exit_status_; }
   [[nodiscard]] const JobSummary& summary() const { return summary_; }
   [[nodiscard]] Clock::duration tick_interval() const;
-  [[nodiscard]] std::string status_json() const;
+  /// A read-only snapshot of the job and its nodes (for --status and monitoring).
+  [[nodiscard]] StatusSnapshot status() const;
   /// The node a link belongs to, if it registered.
   [[nodiscard]] std::optional<NodeID> node_of(const ServerLink& link) const;
 
@@ -83,24 +86,17 @@ class ServerEngine {
     std::uint32_t wanted = 0;  // tasks asked for and not yet given
     bool parked = false;       // its request met Waiting; retried when work may have appeared
     std::uint64_t results_seen = 0;
-    std::vector<AttemptID> attempts;  // handed out, not yet answered
-  };
-  struct Attempt {
-    NodeID node;
-    std::optional<ChunkID> chunk;
   };
 
   enum class Verdict { accepted, refused, failed };
 
   void on_hello(const ServerLinkPtr& link, const Hello& hello);
   void on_results(NodeRecord& node, Results& results);
-  std::optional<Attempt> take_attempt(NodeID node, AttemptID id);
   void drop_unknown(const NodeRecord& node, AttemptID attempt);
   void on_result(NodeRecord& node, const ResultItem& item, std::optional<ChunkID> chunk);
   Verdict hand_result_to_job(NodeID node, std::optional<ChunkID> chunk, ByteSpan payload);
   bool hand_replay_to_job(ChunkID chunk, ByteSpan result);
   void chunks_failed(const std::vector<ChunkID>& failed);
-  void prune_late();
   void on_task_failed(NodeRecord& node, const TaskFailed& failed);
   NodeRecord* registered(const ServerLinkPtr& link, MessageType type, bool revive_lost = true);
 
@@ -137,12 +133,9 @@ class ServerEngine {
 
   std::unordered_map<NodeID, NodeRecord> nodes_;
   std::unordered_map<const ServerLink*, NodeID> node_by_link_;
-  std::unordered_map<AttemptID, Attempt> attempts_;  // in flight
-  std::unordered_map<AttemptID, Attempt> late_;      // held by nodes declared lost
-  std::size_t late_pruned_at_ = 0;
+  AttemptTable attempts_;
   std::deque<NodeID> parked_;
   std::uint64_t next_node_ = 1;
-  std::uint64_t next_attempt_ = 1;
   std::size_t failed_chunks_seen_ = 0;
   std::optional<std::uint64_t> pause_at_;  // tasks handed out when the pause begins
   bool paused_ = false;

@@ -3,22 +3,24 @@
 // the header whose comment it mirrors; change the two together. The lines copied from a header
 // are kept as they stand there, except that files go to a scratch directory; the names they
 // leave open (band, pixels, task, ...) are filled in around them. The run.hpp and options.hpp
-// blocks borrow the square job of test_support.hpp for a server. The examples of server.hpp,
-// chunk_list.hpp and observer.hpp are not mirrored here yet.
+// blocks borrow the square job of test_support.hpp for a server.
 #include <catch2/catch.hpp>
 #include <node_crunch/array2d.hpp>
 #include <node_crunch/array2d_chunk.hpp>
 #include <node_crunch/build_config.hpp>
 #include <node_crunch/bytes.hpp>
+#include <node_crunch/chunk_list.hpp>
 #include <node_crunch/configuration.hpp>
 #include <node_crunch/error.hpp>
 #include <node_crunch/ids.hpp>
 #include <node_crunch/job_status.hpp>
 #include <node_crunch/node.hpp>
+#include <node_crunch/observer.hpp>
 #include <node_crunch/options.hpp>
 #include <node_crunch/portable_archive.hpp>
 #include <node_crunch/run.hpp>
 #include <node_crunch/serialization.hpp>
+#include <node_crunch/server.hpp>
 #if NC_HAVE_HDF5
 #include <hdf5.h>
 #include <node_crunch/hdf5.hpp>
@@ -392,3 +394,128 @@ TEST_CASE("hdf5.hpp: a table with a row per task", "[header_examples]") {
   REQUIRE(nc::hdf5::read_attributes(path, "tasks") == nc::hdf5::Attributes{{"estimate", 3.14155}});
 }
 #endif
+
+namespace server_example {
+
+// The names server.hpp and chunk_list.hpp leave open.
+struct Params {
+  template <class Archive>
+  void serialize(Archive& /*archive*/, const unsigned int /*version*/) {}
+};
+struct Band {
+  nc::ChunkID chunk{};
+  nc::ChunkRect rect;
+  explicit Band(nc::ChunkRect r = {}) : rect(r) {}
+  Band(nc::ChunkID c, nc::ChunkRect r) : chunk(c), rect(r) {}
+  template <class Archive>
+  void serialize(Archive& archive, const unsigned int /*version*/) {
+    archive& chunk& rect;
+  }
+};
+struct Pixels {
+  nc::ChunkID chunk{};
+  std::vector<float> values;
+  template <class Archive>
+  void serialize(Archive& archive, const unsigned int /*version*/) {
+    archive& chunk& values;
+  }
+};
+struct Output {
+  static inline std::size_t pixels = 0;
+  static inline int written = 0;
+  void add(const nc::ChunkRect& rect, const std::vector<float>& values) {
+    REQUIRE(values.size() == rect.area());
+    pixels += values.size();
+  }
+  void write() { ++written; }
+};
+
+// server.hpp
+struct Types {
+  using InitialData = Params;
+  using Task = Band;
+  using Result = Pixels;
+};
+class MyServer : public nc::Server<Types> {
+ public:
+  MyServer() { use_chunks(grid.chunk_count()); }  // the framework keeps the chunk state
+  nc::JobStatus<Band> prepare_data_for_node(nc::NodeID node) override {
+    return next_chunk(node, [&](nc::ChunkID c) { return Band{grid.chunk(c)}; });
+  }
+  void process_chunk_from_node(nc::NodeID, nc::ChunkID c, const Pixels& r) override {
+    if (r.values.size() != grid.chunk(c).area()) throw nc::BadResult("wrong size");
+    out.add(grid.chunk(c), r.values);  // the first good result of chunk c, once
+  }
+  void finish_job() override { out.write(); }
+  nc::Array2DChunk<float> grid{640, 480, 640, 16};
+  Output out;
+};
+
+// chunk_list.hpp
+class OwnChunksServer : public nc::Server<Types> {
+ public:
+  nc::Array2DChunk<float> grid{640, 480, 640, 16};
+  Output out;
+  nc::ChunkList chunks{grid.chunk_count()};
+  nc::JobStatus<Band> prepare_data_for_node(nc::NodeID node) override {
+    return chunks.next(node, [&](nc::ChunkID c) { return Band{c, grid.chunk(c)}; });
+  }
+  void process_data_from_node(nc::NodeID node, const Pixels& r) override {
+    if (chunks.complete(r.chunk, node)) out.add(grid.chunk(r.chunk), r.values);  // else a copy
+  }
+  void heartbeat_timeout(std::vector<nc::NodeID> lost) override { chunks.nodes_lost(lost); }
+  void finish_job() override { out.write(); }
+  [[nodiscard]] nc::JobProgress progress() const override { return chunks.progress(); }
+};
+
+class PixelNode : public nc::Node<Types> {
+ public:
+  Pixels process_data_from_server(const Band& band) override {
+    return Pixels{band.chunk, std::vector<float>(band.rect.area(), 0.5f)};
+  }
+};
+
+// observer.hpp
+struct Counter : nc::Observer {
+  int lost = 0;
+  void on_node_lost(const nc::NodeInfo&, std::string_view) override { ++lost; }
+};
+
+template <class S>
+int run_alone() {
+  std::vector<std::string> words{"example", "--nodes", "2", "--log-level", "warn"};
+  std::vector<char*> argv;
+  for (auto& word : words)
+    argv.push_back(word.data());
+  std::vector<nc::detail::JobEntry> jobs;
+  jobs.push_back(nc::detail::make_job_entry<S, PixelNode>("example", "an example"));
+  return nc::detail::run_main(std::move(jobs), static_cast<int>(argv.size()), argv.data());
+}
+
+}  // namespace server_example
+
+TEST_CASE("server.hpp: a server whose chunks the framework keeps", "[header_examples]") {
+  using server_example::Output;
+  Output::pixels = 0;
+  Output::written = 0;
+  REQUIRE(server_example::run_alone<server_example::MyServer>() == nc::exit_ok);
+  REQUIRE(Output::pixels == 640 * 480);  // every chunk once
+  REQUIRE(Output::written == 1);
+}
+
+TEST_CASE("chunk_list.hpp: a server that keeps its own chunks", "[header_examples]") {
+  using server_example::Output;
+  Output::pixels = 0;
+  Output::written = 0;
+  REQUIRE(server_example::run_alone<server_example::OwnChunksServer>() == nc::exit_ok);
+  REQUIRE(Output::pixels == 640 * 480);
+  REQUIRE(Output::written == 1);
+}
+
+TEST_CASE("observer.hpp: an observer counts what it is told", "[header_examples]") {
+  server_example::Counter counter;
+  nc::Observer& observer = counter;
+  observer.on_node_lost(nc::NodeInfo{}, "no heartbeat");
+  observer.on_result(nc::NodeID{1}, nc::AttemptID{1}, std::nullopt);  // the others do nothing
+  REQUIRE(counter.lost == 1);
+}

@@ -291,7 +291,7 @@ TEST_CASE("the statistics name every node and the chunk counts", "[server_engine
   Harness h(test::Knobs{.chunks = 3});
   auto a = h.join("host \"a\"");
   h.request(a, 1);
-  const auto json = h.engine.status_json();
+  const auto json = status_json(h.engine.status());
   CHECK_THAT(json, Catch::Contains(R"("total":3)") && Catch::Contains(R"("processing":1)") &&
                        Catch::Contains(R"(host \"a\")") && Catch::Contains(R"("state":"running")"));
 }

@@ -167,6 +167,8 @@ struct JobEntry {
   std::function<std::unique_ptr<ServerHandle>(const Configuration&)> make_server;
   NodeFactory node_factory;
   std::function<int()> run_sequential;  // empty: the job has no --sequential
+  /// Where the job's checkpoint goes unless --checkpoint says; empty: it keeps none.
+  std::function<std::string()> checkpoint_path;
 };
 
 /// The program's body: parse the command line, pick the role, run, return the exit status.

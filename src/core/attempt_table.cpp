@@ -1,0 +1,83 @@
+#include "core/attempt_table.hpp"
+
+#include <algorithm>
+
+namespace nc::detail {
+namespace {
+// Late attempts kept at most when nothing says which are obsolete (a job with its own chunks).
+constexpr std::size_t kMaxLate = std::size_t{1} << 20;
+}  // namespace
+
+AttemptID AttemptTable::issue(NodeID node, std::optional<ChunkID> chunk) {
+  const AttemptID id{next_++};
+  live_.emplace(id, Attempt{node, chunk});
+  by_node_[node].push_back(id);
+  return id;
+}
+
+std::optional<AttemptTable::Attempt> AttemptTable::take(NodeID node, AttemptID id) {
+  if (const auto it = live_.find(id); it != live_.end() && it->second.node == node) {
+    const Attempt attempt = it->second;
+    live_.erase(it);
+    auto& held = by_node_[node];
+    if (const auto pos = std::find(held.begin(), held.end(), id); pos != held.end()) {
+      *pos = held.back();
+      held.pop_back();
+    }
+    if (held.empty()) by_node_.erase(node);
+    return attempt;
+  }
+  if (const auto it = late_.find(id); it != late_.end() && it->second.node == node) {
+    const Attempt attempt = it->second;
+    late_.erase(it);
+    return attempt;
+  }
+  return std::nullopt;
+}
+
+AttemptTable::Unknown AttemptTable::classify(AttemptID id) const {
+  const bool issued = id.value() != 0 && id.value() < next_;
+  return issued && !live_.contains(id) && !late_.contains(id) ? Unknown::answered
+                                                              : Unknown::foreign;
+}
+
+std::optional<AttemptTable::Attempt> AttemptTable::find(AttemptID id) const {
+  if (const auto it = live_.find(id); it != live_.end()) return it->second;
+  return std::nullopt;
+}
+
+std::size_t AttemptTable::lose(NodeID node) {
+  const auto held = by_node_.find(node);
+  if (held == by_node_.end()) return 0;
+  const std::size_t count = held->second.size();
+  for (const AttemptID id : held->second) {
+    if (const auto it = live_.find(id); it != live_.end()) {
+      late_.emplace(id, it->second);
+      live_.erase(it);
+    }
+  }
+  by_node_.erase(held);
+  return count;
+}
+
+void AttemptTable::prune_late(const std::function<bool(const Attempt&)>& obsolete) {
+  if (late_.size() <= pruned_at_ * 2 + 1024) return;  // amortised: O(1) per attempt lost
+  std::erase_if(late_, [&](const auto& entry) { return obsolete(entry.second); });
+  if (late_.size() > kMaxLate) {
+    std::vector<AttemptID> ids;
+    ids.reserve(late_.size());
+    for (const auto& entry : late_)
+      ids.push_back(entry.first);
+    std::sort(ids.begin(), ids.end());
+    for (std::size_t i = 0; i + kMaxLate < ids.size(); ++i)
+      late_.erase(ids[i]);  // the oldest go first
+  }
+  pruned_at_ = late_.size();
+}
+
+std::size_t AttemptTable::held_by(NodeID node) const {
+  const auto it = by_node_.find(node);
+  return it == by_node_.end() ? 0 : it->second.size();
+}
+
+}  // namespace nc::detail

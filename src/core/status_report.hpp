@@ -1,0 +1,33 @@
+#pragma once
+// What a running server is doing, as a read-only snapshot the engine hands out, and its JSON
+// for `--status`: the report is built here, from the snapshot, not inside the engine.
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "node_crunch/observer.hpp"
+#include "node_crunch/progress.hpp"
+
+namespace nc::detail {
+
+struct StatusSnapshot {
+  std::string job;
+  bool running = true;
+  std::chrono::steady_clock::duration elapsed{};
+  JobProgress progress;
+  std::uint64_t tasks_sent = 0;
+  std::uint64_t results = 0;
+  /// Every node that registered, by id; `since_heard` is how long ago each was last heard from.
+  struct Node {
+    NodeStatistics stats;
+    std::chrono::steady_clock::duration since_heard{};
+  };
+  std::vector<Node> nodes;
+};
+
+/// {"job", "state", "elapsed_s", "chunks": {total, done, failed, processing}, "tasks_sent",
+///  "results", "nodes": [{id, address, threads, lost, last_heartbeat_s, tasks, results, busy_s}]}
+[[nodiscard]] std::string status_json(const StatusSnapshot& status);
+
+}  // namespace nc::detail
