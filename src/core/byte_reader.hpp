@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/copy_count.hpp"
 #include "node_crunch/bytes.hpp"
 #include "node_crunch/error.hpp"
 
@@ -25,6 +26,7 @@ class ByteReader {
       throw ProtocolError("a byte field claims " + std::to_string(size) + " bytes, " +
                           std::to_string(remaining()) + " are left");
     const std::byte* at = take(static_cast<std::size_t>(size));
+    copy_count::add(static_cast<std::size_t>(size));
     return Bytes(at, at + size);
   }
   /// A length-prefixed (u32) text.
@@ -69,6 +71,7 @@ class ByteReader {
 
 inline void put_bytes(Bytes& out, ByteSpan bytes) {
   put_le<std::uint64_t>(out, bytes.size());
+  copy_count::add(bytes.size());
   out.insert(out.end(), bytes.begin(), bytes.end());
 }
 inline void put_string(Bytes& out, const std::string& text) {

@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/payload.hpp"
 #include "node_crunch/bytes.hpp"
 #include "node_crunch/ids.hpp"
 
@@ -66,7 +67,7 @@ inline constexpr std::uint64_t kNoChunk = ~std::uint64_t{0};
 struct TaskItem {
   AttemptID attempt;
   std::optional<ChunkID> chunk;  // the job's chunk, when it names one
-  Bytes payload;
+  Payload payload;
   bool operator==(const TaskItem&) const = default;
 };
 struct Tasks {
@@ -78,7 +79,7 @@ struct ResultItem {
   AttemptID attempt;
   std::optional<ChunkID> chunk;  // echoed from the task
   std::uint64_t compute_us = 0;  // time the node spent on it
-  Bytes payload;
+  Payload payload;
   bool operator==(const ResultItem&) const = default;
 };
 struct Results {

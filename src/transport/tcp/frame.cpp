@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "core/copy_count.hpp"
 #include "core/message.hpp"
 #include "node_crunch/error.hpp"
 
@@ -52,6 +53,10 @@ FrameHeader read_frame_header(ByteSpan bytes, std::uint64_t max_length) {
   return header;
 }
 
+Message decode_message(Frame& frame) {
+  return decode(frame.payload);
+}
+
 void FrameReader::feed(ByteSpan bytes) {
   while (!bytes.empty()) {
     if (!partial_) {
@@ -73,6 +78,7 @@ void FrameReader::feed(ByteSpan bytes) {
     const std::size_t take = std::min(missing, bytes.size());
     frame.payload.insert(frame.payload.end(), bytes.begin(),
                          bytes.begin() + static_cast<std::ptrdiff_t>(take));
+    copy_count::add(take);
     bytes = bytes.subspan(take);
     if (frame.payload.size() == frame.header.length) {
       ready_.push_back(std::move(frame));

@@ -19,6 +19,7 @@
 #include <deque>
 #include <optional>
 
+#include "core/message.hpp"
 #include "node_crunch/bytes.hpp"
 
 namespace nc::detail {
@@ -57,6 +58,9 @@ struct Frame {
   Bytes header_bytes;  // as received: the sealed payload is authenticated together with it
   Bytes payload;
 };
+
+/// The message a frame of a message kind carries, once opened.
+[[nodiscard]] Message decode_message(Frame& frame);
 
 /// Cuts a byte stream into frames as it arrives, in pieces of any size. Allocates a payload
 /// only after its header passed the checks, so its memory is bounded by the length limit.

@@ -87,7 +87,7 @@ void TcpNodeTransport::on_frame(Frame& frame) {
   }
   if (!is_message_kind(frame.header.kind))
     throw ProtocolError("a handshake frame after the handshake");
-  runtime_.engine().on_message(decode(frame.payload));
+  runtime_.engine().on_message(decode_message(frame));
 }
 
 void TcpNodeTransport::send(const Message& message) {

@@ -93,7 +93,7 @@ class TcpServerTransport::Peer final : public ServerLink,
     }
     if (!is_message_kind(frame.header.kind))
       throw ProtocolError("a handshake frame after the handshake");
-    Message message = decode(frame.payload);
+    Message message = decode_message(frame);
     if (!spoke_) {
       spoke_ = true;
       connection_->set_deadline(
