@@ -83,6 +83,41 @@ void encode_body(const Message& message, Bytes& out) {
              message);
 }
 
+std::size_t text_size(const std::string& text) {
+  return 4 + text.size();
+}
+
+std::size_t body_size(const Message& message) {
+  return std::visit(Overloaded{
+                        [](const Hello& m) -> std::size_t {
+                          return 2 + text_size(m.job) + 8 + 4 + text_size(m.host) + 4;
+                        },
+                        [](const Welcome& m) -> std::size_t {
+                          return 8 + 4 + 8 + 1 + 1 +
+                                 (m.initial_data ? 8 + m.initial_data->size() : 0);
+                        },
+                        [](const Reject& m) -> std::size_t { return text_size(m.reason); },
+                        [](const Request&) -> std::size_t { return 4; },
+                        [](const Tasks& m) -> std::size_t {
+                          std::size_t size = 8 + 4;
+                          for (const auto& item : m.items)
+                            size += 8 + 8 + 8 + item.payload.size();
+                          return size;
+                        },
+                        [](const Results& m) -> std::size_t {
+                          std::size_t size = 4 + 4;
+                          for (const auto& item : m.items)
+                            size += 8 + 8 + 8 + 8 + item.payload.size();
+                          return size;
+                        },
+                        [](const Abort& m) -> std::size_t { return text_size(m.reason) + 1; },
+                        [](const TaskFailed& m) -> std::size_t { return 8 + text_size(m.what); },
+                        [](const StatusReply& m) -> std::size_t { return text_size(m.json); },
+                        [](const auto&) -> std::size_t { return 0; },  // no fields
+                    },
+                    message);
+}
+
 Message decode_body(MessageType type, ByteReader& in) {
   switch (type) {
     case MessageType::hello: {
@@ -201,7 +236,14 @@ const char* name_of(MessageType type) {
   return "unknown";
 }
 
+std::size_t encoded_size(const Message& message) {
+  return 1 + body_size(message);
+}
+
 void encode(const Message& message, Bytes& out) {
+  // One allocation, of the right size: growing as the fields come would copy the payloads
+  // written so far each time.
+  out.reserve(out.size() + encoded_size(message));
   put_le(out, static_cast<std::uint8_t>(type_of(message)));
   encode_body(message, out);
 }

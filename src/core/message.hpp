@@ -117,7 +117,9 @@ struct StatusReply {
 using Message = std::variant<Hello, Welcome, Reject, Request, Tasks, Results, Heartbeat, Finish,
                              Abort, TaskFailed, Bye, StatusRequest, StatusReply>;
 
-/// Appends the encoding of `message` to `out`.
+/// How many bytes encode() writes for `message`.
+[[nodiscard]] std::size_t encoded_size(const Message& message);
+/// Appends the encoding of `message` to `out` (reserving what it needs first).
 void encode(const Message& message, Bytes& out);
 [[nodiscard]] Bytes encode(const Message& message);
 /// Decodes one whole message; throws ProtocolError on anything malformed.

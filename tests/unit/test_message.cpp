@@ -127,6 +127,10 @@ TEST_CASE("every message type survives a round trip", "[message]") {
   };
   for (const auto& message : messages) {
     CHECK(decode(encode(message)) == message);
+    // The buffer is allocated once, at its size.
+    const auto bytes = encode(message);
+    CHECK(bytes.size() == encoded_size(message));
+    CHECK(bytes.capacity() == bytes.size());
   }
 }
 

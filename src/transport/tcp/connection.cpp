@@ -82,7 +82,7 @@ void TcpConnection::on_read(std::size_t bytes) {
 void TcpConnection::send(const Message& message) {
   if (closed_) return;
   Bytes frame;
-  frame.reserve(64);
+  frame.reserve(kFrameHeaderSize + encoded_size(message) + (sealer_ ? kSealTagSize : 0));
   put_frame_header(frame, FrameHeader{static_cast<std::uint8_t>(type_of(message)), 0, 0});
   encode(message, frame);
   std::uint64_t length = frame.size() - kFrameHeaderSize;
