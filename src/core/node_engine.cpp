@@ -38,8 +38,8 @@ NodeEngine::NodeEngine(std::string job_name, const Configuration& config, Worker
       clock_(std::move(clock)),
       heartbeat_(config.heartbeat) {}
 
-void NodeEngine::send(const Message& message) {
-  if (link_ != nullptr) link_->send(message);
+void NodeEngine::send(Message&& message) {
+  if (link_ != nullptr) link_->send(std::move(message));
 }
 
 void NodeEngine::connected(NodeLink& link) {
@@ -51,7 +51,7 @@ void NodeEngine::connected(NodeLink& link) {
   hello.threads = workers_.threads();
   hello.host = host_name();
   hello.pid = static_cast<std::uint32_t>(getpid());
-  send(hello);
+  send(std::move(hello));
 }
 
 void NodeEngine::disconnected() {
@@ -106,7 +106,7 @@ void NodeEngine::on_welcome(Welcome& welcome) {
     spdlog::info("sending {} result(s) again that the server had not confirmed",
                  again.items.size());
     again.more = ask_more();
-    send(again);
+    send(std::move(again));
   } else {
     top_up();
   }
@@ -198,7 +198,7 @@ void NodeEngine::on_worker_outputs() {
   if (results.items.empty()) return;
   if (!registered_ || link_ == nullptr) return;  // kept in unconfirmed_ for the next connection
   results.more = ask_more();
-  send(results);
+  send(std::move(results));
 }
 
 void NodeEngine::on_tick() {

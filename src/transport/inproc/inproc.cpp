@@ -67,7 +67,7 @@ class InprocNodeTransport::Link final : public ServerLink {
  public:
   Link(std::shared_ptr<InprocNodeEnd> node, unsigned index)
       : node_(std::move(node)), index_(index) {}
-  void send(const Message& message) override { node_->deliver(encode(message)); }
+  void send(Message&& message) override { node_->deliver(encode(message)); }
   void close(const std::string& /*reason*/) override {}
   [[nodiscard]] std::string address() const override {
     return "local node " + std::to_string(index_);
@@ -99,7 +99,7 @@ void InprocNodeTransport::drain(std::function<void()> done) {
   done();
 }
 
-void InprocNodeTransport::send(const Message& message) {
+void InprocNodeTransport::send(Message&& message) {
   server_->deliver(link_, encode(message));
 }
 

@@ -20,7 +20,7 @@ void MpiNodeTransport::start() {
   runtime_.engine().connected(*this);
 }
 
-void MpiNodeTransport::send(const Message& message) {
+void MpiNodeTransport::send(Message&& message) {
   channel_.send(0, encode(message));
   poller_.wake();
 }

@@ -7,7 +7,7 @@ namespace nc::detail {
 class MpiServerTransport::RankLink final : public ServerLink {
  public:
   RankLink(MpiServerTransport& transport, int rank) : transport_(transport), rank_(rank) {}
-  void send(const Message& message) override {
+  void send(Message&& message) override {
     const auto type = type_of(message);
     if (type == MessageType::finish || type == MessageType::abort) told_to_end = true;
     transport_.channel_.send(rank_, encode(message));

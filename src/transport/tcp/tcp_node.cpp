@@ -90,7 +90,7 @@ void TcpNodeTransport::on_frame(Frame& frame) {
   runtime_.engine().on_message(decode_message(frame));
 }
 
-void TcpNodeTransport::send(const Message& message) {
+void TcpNodeTransport::send(Message&& message) {
   if (ready_ && connection_) connection_->send(message);
 }
 

@@ -65,7 +65,7 @@ class TcpServerTransport::Peer final : public ServerLink,
     handshake_.begin(*connection_);
   }
 
-  void send(const Message& message) override { connection_->send(message); }
+  void send(Message&& message) override { connection_->send(message); }
   void close(const std::string& reason) override {
     connection_->close_after_flush(reason, std::chrono::seconds(1));
   }
