@@ -118,7 +118,13 @@ std::size_t body_size(const Message& message) {
                     message);
 }
 
-Message decode_body(MessageType type, ByteReader& in) {
+// A payload: a view into the frame if `owner` keeps the frame alive, else a copy.
+Payload get_payload(ByteReader& in, const std::shared_ptr<const void>* owner) {
+  if (owner == nullptr) return in.get_bytes();
+  return Payload(*owner, in.get_span());
+}
+
+Message decode_body(MessageType type, ByteReader& in, const std::shared_ptr<const void>* owner) {
   switch (type) {
     case MessageType::hello: {
       Hello m;
@@ -152,7 +158,7 @@ Message decode_body(MessageType type, ByteReader& in) {
         TaskItem item;
         item.attempt = AttemptID{in.get<std::uint64_t>()};
         item.chunk = get_chunk(in);
-        item.payload = in.get_bytes();
+        item.payload = get_payload(in, owner);
         m.items.push_back(std::move(item));
       }
       return m;
@@ -167,7 +173,7 @@ Message decode_body(MessageType type, ByteReader& in) {
         item.attempt = AttemptID{in.get<std::uint64_t>()};
         item.chunk = get_chunk(in);
         item.compute_us = in.get<std::uint64_t>();
-        item.payload = in.get_bytes();
+        item.payload = get_payload(in, owner);
         m.items.push_back(std::move(item));
       }
       return m;
@@ -196,6 +202,23 @@ Message decode_body(MessageType type, ByteReader& in) {
       return StatusReply{in.get_string()};
   }
   throw ProtocolError("unknown message type " + std::to_string(static_cast<int>(type)));
+}
+
+// `owner`: what keeps `bytes` alive, for payloads that point into them; nullptr: copy them.
+Message decode_with(ByteSpan bytes, const std::shared_ptr<const void>* owner) {
+  ByteReader in(bytes);
+  const auto raw_type = in.get<std::uint8_t>();
+  if (raw_type < 1 || raw_type > static_cast<std::uint8_t>(MessageType::status_reply)) {
+    throw ProtocolError("unknown message type " + std::to_string(raw_type));
+  }
+  Message message = decode_body(static_cast<MessageType>(raw_type), in, owner);
+  in.expect_end();
+  return message;
+}
+
+bool carries_payloads(ByteSpan bytes) {
+  return !bytes.empty() && (bytes[0] == static_cast<std::byte>(MessageType::tasks) ||
+                            bytes[0] == static_cast<std::byte>(MessageType::results));
 }
 
 }  // namespace
@@ -255,14 +278,26 @@ Bytes encode(const Message& message) {
 }
 
 Message decode(ByteSpan bytes) {
-  ByteReader in(bytes);
-  const auto raw_type = in.get<std::uint8_t>();
-  if (raw_type < 1 || raw_type > static_cast<std::uint8_t>(MessageType::status_reply)) {
-    throw ProtocolError("unknown message type " + std::to_string(raw_type));
-  }
-  Message message = decode_body(static_cast<MessageType>(raw_type), in);
-  in.expect_end();
-  return message;
+  return decode_with(bytes, nullptr);
+}
+
+Message decode(ByteSpan bytes, const std::shared_ptr<const void>& owner) {
+  return decode_with(bytes, &owner);
+}
+
+Message decode(const ReceiveBuffer& frame) {
+  if (!carries_payloads(frame.bytes())) return decode_with(frame.bytes(), nullptr);
+  const auto owner = frame.owner();
+  return decode_with(frame.bytes(), &owner);
+}
+
+Message decode(Bytes&& frame) {
+  // Only tasks and results have payloads to point at; the rest need not share the frame.
+  if (!carries_payloads(frame)) return decode_with(frame, nullptr);
+  auto shared = std::make_shared<const Bytes>(std::move(frame));
+  const ByteSpan bytes(*shared);
+  const std::shared_ptr<const void> owner = std::move(shared);
+  return decode_with(bytes, &owner);
 }
 
 }  // namespace nc::detail

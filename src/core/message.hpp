@@ -7,6 +7,7 @@
 // Changing any of this changes the protocol: bump kProtocolVersion and the golden-bytes test.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -122,8 +123,16 @@ using Message = std::variant<Hello, Welcome, Reject, Request, Tasks, Results, He
 /// Appends the encoding of `message` to `out` (reserving what it needs first).
 void encode(const Message& message, Bytes& out);
 [[nodiscard]] Bytes encode(const Message& message);
-/// Decodes one whole message; throws ProtocolError on anything malformed.
+/// Decodes one whole message; throws ProtocolError on anything malformed. Its payloads are
+/// copies of theirs in `bytes`.
 [[nodiscard]] Message decode(ByteSpan bytes);
+/// The same, but its payloads point into `bytes`, which `owner` keeps alive: nothing is copied.
+/// For a received frame that nothing writes to any more.
+[[nodiscard]] Message decode(ByteSpan bytes, const std::shared_ptr<const void>& owner);
+/// A received frame, its payloads pointing into it (they share it).
+[[nodiscard]] Message decode(const ReceiveBuffer& frame);
+/// A frame taken over, its payloads pointing into it (they share it).
+[[nodiscard]] Message decode(Bytes&& frame);
 
 [[nodiscard]] MessageType type_of(const Message& message);
 [[nodiscard]] const char* name_of(MessageType type);

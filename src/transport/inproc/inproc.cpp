@@ -7,8 +7,10 @@ namespace nc::detail {
 void InprocNodeEnd::deliver(Bytes bytes) {
   std::lock_guard lock(mutex_);
   if (io_ == nullptr) return;
-  boost::asio::post(
-      *io_, [engine = engine_, bytes = std::move(bytes)] { engine->on_message(decode(bytes)); });
+  // mutable: the frame moves into decode, whose payloads keep it and point into it.
+  boost::asio::post(*io_, [engine = engine_, bytes = std::move(bytes)]() mutable {
+    engine->on_message(decode(std::move(bytes)));
+  });
 }
 
 void InprocNodeEnd::close() {
@@ -20,8 +22,8 @@ void InprocNodeEnd::close() {
 void InprocServerEnd::deliver(const ServerLinkPtr& link, Bytes bytes) {
   std::lock_guard lock(mutex_);
   if (io_ == nullptr) return;
-  boost::asio::post(*io_, [engine = engine_, link, bytes = std::move(bytes)] {
-    engine->on_message(link, decode(bytes));
+  boost::asio::post(*io_, [engine = engine_, link, bytes = std::move(bytes)]() mutable {
+    engine->on_message(link, decode(std::move(bytes)));
   });
 }
 

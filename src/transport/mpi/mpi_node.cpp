@@ -29,7 +29,7 @@ bool MpiNodeTransport::poll() {
   bool active = channel_.progress_sends();
   active |= channel_.receive(
                 0,
-                [this](int, Bytes bytes) {
+                [this](int, ReceiveBuffer bytes) {
                   try {
                     runtime_.engine().on_message(decode(bytes));
                   } catch (const ProtocolError& e) {
