@@ -78,7 +78,6 @@ class ReceiveBuffer {
   explicit ReceiveBuffer(std::size_t size)
       : data_(std::make_shared_for_overwrite<std::byte[]>(size)), size_(size) {}
 
-  [[nodiscard]] std::byte* data() { return data_.get(); }
   [[nodiscard]] const std::byte* data() const { return data_.get(); }
   [[nodiscard]] std::size_t size() const { return size_; }
   [[nodiscard]] bool empty() const { return size_ == 0; }

@@ -78,19 +78,19 @@ TEST_CASE("over MPI a payload is copied into its frame and read where it arrived
   const Message results{
       Results{1, {ResultItem{nc::AttemptID{1}, std::nullopt, 0, pattern(kBig, 2)}}}};
   if (world.rank == 0) {  // the server
-    CHECK(send(channel, 1, tasks) == Approx(1).margin(0.01));
+    REQUIRE(send(channel, 1, tasks) == Approx(1).margin(0.01));
     double copies = -1;
     const Message got = receive(channel, 1, copies);
     CHECK(got == results);
-    CHECK(copies == Approx(0).margin(0.01));
+    REQUIRE(copies == Approx(0).margin(0.01));
     CHECK(std::get<Results>(got).items.at(0).payload.is_view());
   } else if (world.rank == 1) {  // a node
     double copies = -1;
     const Message got = receive(channel, 0, copies);
     CHECK(got == tasks);
-    CHECK(copies == Approx(0).margin(0.01));
+    REQUIRE(copies == Approx(0).margin(0.01));
     CHECK(std::get<Tasks>(got).items.at(0).payload.is_view());
-    CHECK(send(channel, 0, results) == Approx(1).margin(0.01));
+    REQUIRE(send(channel, 0, results) == Approx(1).margin(0.01));
   }
   MPI_Barrier(world.comm);
 }

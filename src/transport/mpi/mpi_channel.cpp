@@ -69,7 +69,8 @@ std::size_t MpiChannel::receive(int source, const std::function<void(int, Receiv
     int count = 0;
     mpi_call(MPI_Get_count(&status, MPI_BYTE, &count), "MPI_Get_count");
     ReceiveBuffer bytes(static_cast<std::size_t>(count));
-    mpi_call(MPI_Mrecv(bytes.data(), count, MPI_BYTE, &message, MPI_STATUS_IGNORE), "MPI_Mrecv");
+    mpi_call(MPI_Mrecv(bytes.writable().data(), count, MPI_BYTE, &message, MPI_STATUS_IGNORE),
+             "MPI_Mrecv");
     const int rank = status.MPI_SOURCE;
     if (status.MPI_TAG == kLargeHeader) {
       if (bytes.size() != 8) {
@@ -90,7 +91,8 @@ std::size_t MpiChannel::receive(int source, const std::function<void(int, Receiv
           throw TransportError("rank " + std::to_string(rank) +
                                " sent more pieces than its message size");
         }
-        mpi_call(MPI_Mrecv(large.data() + at, piece, MPI_BYTE, &piece_message, MPI_STATUS_IGNORE),
+        mpi_call(MPI_Mrecv(large.writable().data() + at, piece, MPI_BYTE, &piece_message,
+                           MPI_STATUS_IGNORE),
                  "MPI_Mrecv");
         at += static_cast<std::size_t>(piece);
       }
