@@ -189,8 +189,11 @@ void NodeEngine::on_worker_outputs() {
     const double seconds = std::chrono::duration<double>(output.compute).count();
     task_s_ = have_task_time_ ? toward(task_s_, seconds, kFalling, kRising) : seconds;
     have_task_time_ = true;
+    // A result kept for a resend shares its bytes with the one sent: neither copies them.
     ResultItem item{output.attempt, output.chunk,
-                    static_cast<std::uint64_t>(output.compute.count()), std::move(output.result)};
+                    static_cast<std::uint64_t>(output.compute.count()),
+                    keep_results_ ? Payload::shared(std::move(output.result))
+                                  : Payload(std::move(output.result))};
     ++results_sent_;
     if (keep_results_) unconfirmed_.push_back({results_sent_, item});
     results.items.push_back(std::move(item));
