@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/copy_count.hpp"
 #include "node_crunch/bytes.hpp"
 #include "node_crunch/error.hpp"
 
@@ -18,14 +19,19 @@ class ByteReader {
   T get() {
     return load_le<T>(take(sizeof(T)));
   }
-  /// A length-prefixed (u64) byte string.
-  Bytes get_bytes() {
+  /// A length-prefixed (u64) byte string, where it is in the bytes read.
+  ByteSpan get_span() {
     const auto size = get<std::uint64_t>();
     if (size > remaining())
       throw ProtocolError("a byte field claims " + std::to_string(size) + " bytes, " +
                           std::to_string(remaining()) + " are left");
-    const std::byte* at = take(static_cast<std::size_t>(size));
-    return Bytes(at, at + size);
+    return {take(static_cast<std::size_t>(size)), static_cast<std::size_t>(size)};
+  }
+  /// A length-prefixed (u64) byte string, copied.
+  Bytes get_bytes() {
+    const ByteSpan bytes = get_span();
+    copy_count::add(bytes.size());
+    return Bytes(bytes.begin(), bytes.end());
   }
   /// A length-prefixed (u32) text.
   std::string get_string() {
@@ -69,6 +75,7 @@ class ByteReader {
 
 inline void put_bytes(Bytes& out, ByteSpan bytes) {
   put_le<std::uint64_t>(out, bytes.size());
+  copy_count::add(bytes.size());
   out.insert(out.end(), bytes.begin(), bytes.end());
 }
 inline void put_string(Bytes& out, const std::string& text) {

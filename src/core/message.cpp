@@ -83,7 +83,48 @@ void encode_body(const Message& message, Bytes& out) {
              message);
 }
 
-Message decode_body(MessageType type, ByteReader& in) {
+std::size_t text_size(const std::string& text) {
+  return 4 + text.size();
+}
+
+std::size_t body_size(const Message& message) {
+  return std::visit(Overloaded{
+                        [](const Hello& m) -> std::size_t {
+                          return 2 + text_size(m.job) + 8 + 4 + text_size(m.host) + 4;
+                        },
+                        [](const Welcome& m) -> std::size_t {
+                          return 8 + 4 + 8 + 1 + 1 +
+                                 (m.initial_data ? 8 + m.initial_data->size() : 0);
+                        },
+                        [](const Reject& m) -> std::size_t { return text_size(m.reason); },
+                        [](const Request&) -> std::size_t { return 4; },
+                        [](const Tasks& m) -> std::size_t {
+                          std::size_t size = 8 + 4;
+                          for (const auto& item : m.items)
+                            size += 8 + 8 + 8 + item.payload.size();
+                          return size;
+                        },
+                        [](const Results& m) -> std::size_t {
+                          std::size_t size = 4 + 4;
+                          for (const auto& item : m.items)
+                            size += 8 + 8 + 8 + 8 + item.payload.size();
+                          return size;
+                        },
+                        [](const Abort& m) -> std::size_t { return text_size(m.reason) + 1; },
+                        [](const TaskFailed& m) -> std::size_t { return 8 + text_size(m.what); },
+                        [](const StatusReply& m) -> std::size_t { return text_size(m.json); },
+                        [](const auto&) -> std::size_t { return 0; },  // no fields
+                    },
+                    message);
+}
+
+// A payload: a view into the frame if `owner` keeps the frame alive, else a copy.
+Payload get_payload(ByteReader& in, const std::shared_ptr<const void>* owner) {
+  if (owner == nullptr) return in.get_bytes();
+  return Payload(*owner, in.get_span());
+}
+
+Message decode_body(MessageType type, ByteReader& in, const std::shared_ptr<const void>* owner) {
   switch (type) {
     case MessageType::hello: {
       Hello m;
@@ -117,7 +158,7 @@ Message decode_body(MessageType type, ByteReader& in) {
         TaskItem item;
         item.attempt = AttemptID{in.get<std::uint64_t>()};
         item.chunk = get_chunk(in);
-        item.payload = in.get_bytes();
+        item.payload = get_payload(in, owner);
         m.items.push_back(std::move(item));
       }
       return m;
@@ -132,7 +173,7 @@ Message decode_body(MessageType type, ByteReader& in) {
         item.attempt = AttemptID{in.get<std::uint64_t>()};
         item.chunk = get_chunk(in);
         item.compute_us = in.get<std::uint64_t>();
-        item.payload = in.get_bytes();
+        item.payload = get_payload(in, owner);
         m.items.push_back(std::move(item));
       }
       return m;
@@ -161,6 +202,23 @@ Message decode_body(MessageType type, ByteReader& in) {
       return StatusReply{in.get_string()};
   }
   throw ProtocolError("unknown message type " + std::to_string(static_cast<int>(type)));
+}
+
+// `owner`: what keeps `bytes` alive, for payloads that point into them; nullptr: copy them.
+Message decode_with(ByteSpan bytes, const std::shared_ptr<const void>* owner) {
+  ByteReader in(bytes);
+  const auto raw_type = in.get<std::uint8_t>();
+  if (raw_type < 1 || raw_type > static_cast<std::uint8_t>(MessageType::status_reply)) {
+    throw ProtocolError("unknown message type " + std::to_string(raw_type));
+  }
+  Message message = decode_body(static_cast<MessageType>(raw_type), in, owner);
+  in.expect_end();
+  return message;
+}
+
+bool carries_payloads(ByteSpan bytes) {
+  return !bytes.empty() && (bytes[0] == static_cast<std::byte>(MessageType::tasks) ||
+                            bytes[0] == static_cast<std::byte>(MessageType::results));
 }
 
 }  // namespace
@@ -201,7 +259,14 @@ const char* name_of(MessageType type) {
   return "unknown";
 }
 
+std::size_t encoded_size(const Message& message) {
+  return 1 + body_size(message);
+}
+
 void encode(const Message& message, Bytes& out) {
+  // One allocation, of the right size: growing as the fields come would copy the payloads
+  // written so far each time.
+  out.reserve(out.size() + encoded_size(message));
   put_le(out, static_cast<std::uint8_t>(type_of(message)));
   encode_body(message, out);
 }
@@ -213,14 +278,26 @@ Bytes encode(const Message& message) {
 }
 
 Message decode(ByteSpan bytes) {
-  ByteReader in(bytes);
-  const auto raw_type = in.get<std::uint8_t>();
-  if (raw_type < 1 || raw_type > static_cast<std::uint8_t>(MessageType::status_reply)) {
-    throw ProtocolError("unknown message type " + std::to_string(raw_type));
-  }
-  Message message = decode_body(static_cast<MessageType>(raw_type), in);
-  in.expect_end();
-  return message;
+  return decode_with(bytes, nullptr);
+}
+
+Message decode(ByteSpan bytes, const std::shared_ptr<const void>& owner) {
+  return decode_with(bytes, &owner);
+}
+
+Message decode(const ReceiveBuffer& frame) {
+  if (!carries_payloads(frame.bytes())) return decode_with(frame.bytes(), nullptr);
+  const auto owner = frame.owner();
+  return decode_with(frame.bytes(), &owner);
+}
+
+Message decode(Bytes&& frame) {
+  // Only tasks and results have payloads to point at; the rest need not share the frame.
+  if (!carries_payloads(frame)) return decode_with(frame, nullptr);
+  auto shared = std::make_shared<const Bytes>(std::move(frame));
+  const ByteSpan bytes(*shared);
+  const std::shared_ptr<const void> owner = std::move(shared);
+  return decode_with(bytes, &owner);
 }
 
 }  // namespace nc::detail

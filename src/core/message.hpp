@@ -7,11 +7,13 @@
 // Changing any of this changes the protocol: bump kProtocolVersion and the golden-bytes test.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include "core/payload.hpp"
 #include "node_crunch/bytes.hpp"
 #include "node_crunch/ids.hpp"
 
@@ -66,7 +68,7 @@ inline constexpr std::uint64_t kNoChunk = ~std::uint64_t{0};
 struct TaskItem {
   AttemptID attempt;
   std::optional<ChunkID> chunk;  // the job's chunk, when it names one
-  Bytes payload;
+  Payload payload;
   bool operator==(const TaskItem&) const = default;
 };
 struct Tasks {
@@ -78,7 +80,7 @@ struct ResultItem {
   AttemptID attempt;
   std::optional<ChunkID> chunk;  // echoed from the task
   std::uint64_t compute_us = 0;  // time the node spent on it
-  Bytes payload;
+  Payload payload;
   bool operator==(const ResultItem&) const = default;
 };
 struct Results {
@@ -116,11 +118,21 @@ struct StatusReply {
 using Message = std::variant<Hello, Welcome, Reject, Request, Tasks, Results, Heartbeat, Finish,
                              Abort, TaskFailed, Bye, StatusRequest, StatusReply>;
 
-/// Appends the encoding of `message` to `out`.
+/// How many bytes encode() writes for `message`.
+[[nodiscard]] std::size_t encoded_size(const Message& message);
+/// Appends the encoding of `message` to `out` (reserving what it needs first).
 void encode(const Message& message, Bytes& out);
 [[nodiscard]] Bytes encode(const Message& message);
-/// Decodes one whole message; throws ProtocolError on anything malformed.
+/// Decodes one whole message; throws ProtocolError on anything malformed. Its payloads are
+/// copies of theirs in `bytes`.
 [[nodiscard]] Message decode(ByteSpan bytes);
+/// The same, but its payloads point into `bytes`, which `owner` keeps alive: nothing is copied.
+/// For a received frame that nothing writes to any more.
+[[nodiscard]] Message decode(ByteSpan bytes, const std::shared_ptr<const void>& owner);
+/// A received frame, its payloads pointing into it (they share it).
+[[nodiscard]] Message decode(const ReceiveBuffer& frame);
+/// A frame taken over, its payloads pointing into it (they share it).
+[[nodiscard]] Message decode(Bytes&& frame);
 
 [[nodiscard]] MessageType type_of(const Message& message);
 [[nodiscard]] const char* name_of(MessageType type);

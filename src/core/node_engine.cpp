@@ -38,8 +38,8 @@ NodeEngine::NodeEngine(std::string job_name, const Configuration& config, Worker
       clock_(std::move(clock)),
       heartbeat_(config.heartbeat) {}
 
-void NodeEngine::send(const Message& message) {
-  if (link_ != nullptr) link_->send(message);
+void NodeEngine::send(Message&& message) {
+  if (link_ != nullptr) link_->send(std::move(message));
 }
 
 void NodeEngine::connected(NodeLink& link) {
@@ -51,7 +51,7 @@ void NodeEngine::connected(NodeLink& link) {
   hello.threads = workers_.threads();
   hello.host = host_name();
   hello.pid = static_cast<std::uint32_t>(getpid());
-  send(hello);
+  send(std::move(hello));
 }
 
 void NodeEngine::disconnected() {
@@ -106,7 +106,7 @@ void NodeEngine::on_welcome(Welcome& welcome) {
     spdlog::info("sending {} result(s) again that the server had not confirmed",
                  again.items.size());
     again.more = ask_more();
-    send(again);
+    send(std::move(again));
   } else {
     top_up();
   }
@@ -189,8 +189,11 @@ void NodeEngine::on_worker_outputs() {
     const double seconds = std::chrono::duration<double>(output.compute).count();
     task_s_ = have_task_time_ ? toward(task_s_, seconds, kFalling, kRising) : seconds;
     have_task_time_ = true;
+    // A result kept for a resend shares its bytes with the one sent: neither copies them.
     ResultItem item{output.attempt, output.chunk,
-                    static_cast<std::uint64_t>(output.compute.count()), std::move(output.result)};
+                    static_cast<std::uint64_t>(output.compute.count()),
+                    keep_results_ ? Payload::shared(std::move(output.result))
+                                  : Payload(std::move(output.result))};
     ++results_sent_;
     if (keep_results_) unconfirmed_.push_back({results_sent_, item});
     results.items.push_back(std::move(item));
@@ -198,7 +201,7 @@ void NodeEngine::on_worker_outputs() {
   if (results.items.empty()) return;
   if (!registered_ || link_ == nullptr) return;  // kept in unconfirmed_ for the next connection
   results.more = ask_more();
-  send(results);
+  send(std::move(results));
 }
 
 void NodeEngine::on_tick() {

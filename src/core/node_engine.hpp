@@ -76,7 +76,9 @@ class NodeEngine {
   std::uint32_t ask_more();
   void note_round_trip(std::uint32_t received);
   void end(int status, const std::string& reason);
-  void send(const Message& message);
+  void send(Message&& message);
+  template <class M>
+  void send(M& message) = delete;  // would copy the payloads: move the message in
 
   std::string job_name_;
   const Configuration& config_;

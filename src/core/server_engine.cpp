@@ -182,7 +182,7 @@ void ServerEngine::on_hello(const ServerLinkPtr& link, const Hello& hello) {
   if (!call_user("initial_data", id, std::nullopt,
                  [&] { welcome.initial_data = job_.initial_data(); }))
     return;
-  link->send(welcome);
+  link->send(std::move(welcome));
   observer_.on_node_joined(node.stats.info, false);
 }
 
@@ -194,7 +194,7 @@ void ServerEngine::revive(NodeRecord& node) {
   welcome.heartbeat_ms = static_cast<std::uint32_t>(config_.heartbeat.count());
   welcome.results_seen = node.results_seen;
   welcome.fresh = false;
-  node.link->send(welcome);
+  node.link->send(std::move(welcome));
   observer_.on_node_joined(node.stats.info, true);
 }
 
@@ -376,7 +376,7 @@ void ServerEngine::serve(NodeRecord& node) {
   }
   if (!batch.items.empty()) {
     batch.results_seen = node.results_seen;
-    node.link->send(batch);
+    node.link->send(std::move(batch));
   }
 }
 
@@ -539,7 +539,7 @@ void ServerEngine::end(int status, const std::string& failure, const Message& fa
   exit_status_ = status;
   summary_.failure = failure;
   for (auto& [id, node] : nodes_) {
-    if (node.link) node.link->send(farewell);
+    if (node.link) node.link->send(Message(farewell));
   }
   if (status == exit_ok) {
     try {

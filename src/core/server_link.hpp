@@ -11,8 +11,12 @@ namespace nc::detail {
 class ServerLink {
  public:
   virtual ~ServerLink() = default;
-  /// Queues a message to the node; never blocks; a no-op once the link is closed.
-  virtual void send(const Message& message) = 0;
+  /// Queues a message to the node; never blocks; a no-op once the link is closed. The link
+  /// takes the message over.
+  virtual void send(Message&& message) = 0;
+  /// An lvalue would be copied into the Message, payloads and all: move it, or copy it on purpose.
+  template <class M>
+  void send(M& message) = delete;
   /// Drops the connection (TCP); transports without connections ignore it.
   virtual void close(const std::string& reason) = 0;
   /// Where the node is: "rank 3", "10.0.0.7:50412", "local node 2".

@@ -19,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   while (auto frame = reader.next()) {
     try {
-      (void)nc::detail::decode(frame->payload);
+      (void)nc::detail::decode_message(*frame);
     } catch (const nc::ProtocolError&) {
     }
   }

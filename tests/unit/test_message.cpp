@@ -127,11 +127,15 @@ TEST_CASE("every message type survives a round trip", "[message]") {
   };
   for (const auto& message : messages) {
     CHECK(decode(encode(message)) == message);
+    // The buffer is allocated once, at its size.
+    const auto bytes = encode(message);
+    CHECK(bytes.size() == encoded_size(message));
+    CHECK(bytes.capacity() == bytes.size());
   }
 }
 
 TEST_CASE("malformed messages are refused with a clear error, never allocated from", "[message]") {
-  CHECK_THROWS_WITH(decode({}), Catch::Contains("ends early"));
+  CHECK_THROWS_WITH(decode(nc::ByteSpan{}), Catch::Contains("ends early"));
   CHECK_THROWS_WITH(decode(nc::Bytes{std::byte{0}}), Catch::Contains("unknown message type 0"));
   CHECK_THROWS_WITH(decode(nc::Bytes{std::byte{200}}), Catch::Contains("unknown message type 200"));
   auto request = encode(Request{1});
@@ -163,4 +167,25 @@ TEST_CASE("malformed messages are refused with a clear error, never allocated fr
   nc::Bytes bad_flag = encode(Welcome{nc::NodeID{1}, 1, 1, true, std::nullopt});
   bad_flag[1 + 8 + 4 + 8] = std::byte{7};
   CHECK_THROWS_WITH(decode(bad_flag), Catch::Contains("neither 0 nor 1"));
+}
+
+TEST_CASE("a frame decoded in place lends its payloads and a span decoded is copied from",
+          "[message]") {
+  const Message tasks = Tasks{1, {TaskItem{nc::AttemptID{1}, std::nullopt, text_bytes("work")}}};
+  nc::Bytes wire = encode(tasks);
+  const Message copied = decode(nc::ByteSpan(wire));
+  CHECK_FALSE(std::get<Tasks>(copied).items.at(0).payload.is_view());
+  const std::byte* frame = wire.data();
+  const std::size_t size = wire.size();
+  const Message in_place = decode(std::move(wire));
+  CHECK(in_place == tasks);
+  CHECK(copied == tasks);
+  const auto& payload = std::get<Tasks>(in_place).items.at(0).payload;
+  CHECK(payload.is_view());
+  CHECK(payload.data() == frame + size - payload.size());  // the last field of the frame
+  // A copy of the message shares the frame; the frame lives as long as any of them.
+  Message copy = in_place;
+  CHECK(std::get<Tasks>(copy).items.at(0).payload.data() == payload.data());
+  // Messages without payloads do not keep their frame.
+  CHECK(decode(encode(Request{3})) == Message{Request{3}});
 }

@@ -16,7 +16,7 @@ namespace {
 
 class RecordingNodeLink final : public NodeLink {
  public:
-  void send(const Message& message) override { sent.push_back(message); }
+  void send(Message&& message) override { sent.push_back(std::move(message)); }
   template <class M>
   std::vector<M> all() const {
     std::vector<M> out;

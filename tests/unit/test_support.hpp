@@ -162,7 +162,7 @@ class SquareNode : public nc::Node<SquareTypes> {
 class RecordingLink final : public nc::detail::ServerLink {
  public:
   explicit RecordingLink(std::string name = "test link") : name_(std::move(name)) {}
-  void send(const nc::detail::Message& message) override { sent.push_back(message); }
+  void send(nc::detail::Message&& message) override { sent.push_back(std::move(message)); }
   void close(const std::string& reason) override {
     closed = true;
     close_reason = reason;

@@ -21,8 +21,8 @@ nc::Bytes sealed_frame(FrameSealer& sealer, const Message& message) {
 }
 Message open_frame(FrameOpener& opener, const nc::Bytes& frame) {
   nc::Bytes payload(frame.begin() + kFrameHeaderSize, frame.end());
-  opener.open(nc::ByteSpan(frame).first(kFrameHeaderSize), payload);
-  return decode(payload);
+  payload.resize(opener.open(nc::ByteSpan(frame).first(kFrameHeaderSize), payload));
+  return decode(nc::ByteSpan(payload));
 }
 nc::ByteSpan view(const Proof& proof) {
   return nc::ByteSpan(reinterpret_cast<const std::byte*>(proof.data()), proof.size());

@@ -7,8 +7,10 @@ namespace nc::detail {
 void InprocNodeEnd::deliver(Bytes bytes) {
   std::lock_guard lock(mutex_);
   if (io_ == nullptr) return;
-  boost::asio::post(
-      *io_, [engine = engine_, bytes = std::move(bytes)] { engine->on_message(decode(bytes)); });
+  // mutable: the frame moves into decode, whose payloads keep it and point into it.
+  boost::asio::post(*io_, [engine = engine_, bytes = std::move(bytes)]() mutable {
+    engine->on_message(decode(std::move(bytes)));
+  });
 }
 
 void InprocNodeEnd::close() {
@@ -20,8 +22,8 @@ void InprocNodeEnd::close() {
 void InprocServerEnd::deliver(const ServerLinkPtr& link, Bytes bytes) {
   std::lock_guard lock(mutex_);
   if (io_ == nullptr) return;
-  boost::asio::post(*io_, [engine = engine_, link, bytes = std::move(bytes)] {
-    engine->on_message(link, decode(bytes));
+  boost::asio::post(*io_, [engine = engine_, link, bytes = std::move(bytes)]() mutable {
+    engine->on_message(link, decode(std::move(bytes)));
   });
 }
 
@@ -67,7 +69,7 @@ class InprocNodeTransport::Link final : public ServerLink {
  public:
   Link(std::shared_ptr<InprocNodeEnd> node, unsigned index)
       : node_(std::move(node)), index_(index) {}
-  void send(const Message& message) override { node_->deliver(encode(message)); }
+  void send(Message&& message) override { node_->deliver(encode(message)); }
   void close(const std::string& /*reason*/) override {}
   [[nodiscard]] std::string address() const override {
     return "local node " + std::to_string(index_);
@@ -99,7 +101,7 @@ void InprocNodeTransport::drain(std::function<void()> done) {
   done();
 }
 
-void InprocNodeTransport::send(const Message& message) {
+void InprocNodeTransport::send(Message&& message) {
   server_->deliver(link_, encode(message));
 }
 

@@ -65,7 +65,7 @@ class InprocNodeTransport final : public NodeTransport, public NodeLink {
   ~InprocNodeTransport() override;
   void start() override;
   void drain(std::function<void()> done) override;
-  void send(const Message& message) override;
+  void send(Message&& message) override;
 
  private:
   class Link;

@@ -57,7 +57,7 @@ bool MpiChannel::progress_sends() {
   return any;
 }
 
-std::size_t MpiChannel::receive(int source, const std::function<void(int, Bytes)>& deliver,
+std::size_t MpiChannel::receive(int source, const std::function<void(int, ReceiveBuffer)>& deliver,
                                 std::size_t budget) {
   std::size_t received = 0;
   while (received < budget) {
@@ -68,8 +68,9 @@ std::size_t MpiChannel::receive(int source, const std::function<void(int, Bytes)
     if (flag == 0) break;
     int count = 0;
     mpi_call(MPI_Get_count(&status, MPI_BYTE, &count), "MPI_Get_count");
-    Bytes bytes(static_cast<std::size_t>(count));
-    mpi_call(MPI_Mrecv(bytes.data(), count, MPI_BYTE, &message, MPI_STATUS_IGNORE), "MPI_Mrecv");
+    ReceiveBuffer bytes(static_cast<std::size_t>(count));
+    mpi_call(MPI_Mrecv(bytes.writable().data(), count, MPI_BYTE, &message, MPI_STATUS_IGNORE),
+             "MPI_Mrecv");
     const int rank = status.MPI_SOURCE;
     if (status.MPI_TAG == kLargeHeader) {
       if (bytes.size() != 8) {
@@ -77,7 +78,7 @@ std::size_t MpiChannel::receive(int source, const std::function<void(int, Bytes)
         continue;
       }
       const auto size = load_le<std::uint64_t>(bytes.data());
-      Bytes large(static_cast<std::size_t>(size));
+      ReceiveBuffer large(static_cast<std::size_t>(size));
       // The pieces are on their way already; each says its own size, so the two ends need
       // not agree on the piece size.
       for (std::size_t at = 0; at < large.size();) {
@@ -90,7 +91,8 @@ std::size_t MpiChannel::receive(int source, const std::function<void(int, Bytes)
           throw TransportError("rank " + std::to_string(rank) +
                                " sent more pieces than its message size");
         }
-        mpi_call(MPI_Mrecv(large.data() + at, piece, MPI_BYTE, &piece_message, MPI_STATUS_IGNORE),
+        mpi_call(MPI_Mrecv(large.writable().data() + at, piece, MPI_BYTE, &piece_message,
+                           MPI_STATUS_IGNORE),
                  "MPI_Mrecv");
         at += static_cast<std::size_t>(piece);
       }

@@ -20,7 +20,7 @@ void MpiNodeTransport::start() {
   runtime_.engine().connected(*this);
 }
 
-void MpiNodeTransport::send(const Message& message) {
+void MpiNodeTransport::send(Message&& message) {
   channel_.send(0, encode(message));
   poller_.wake();
 }
@@ -29,7 +29,7 @@ bool MpiNodeTransport::poll() {
   bool active = channel_.progress_sends();
   active |= channel_.receive(
                 0,
-                [this](int, Bytes bytes) {
+                [this](int, ReceiveBuffer bytes) {
                   try {
                     runtime_.engine().on_message(decode(bytes));
                   } catch (const ProtocolError& e) {

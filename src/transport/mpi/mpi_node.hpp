@@ -14,7 +14,7 @@ class MpiNodeTransport final : public NodeTransport, public NodeLink {
 
   void start() override;
   void drain(std::function<void()> done) override;
-  void send(const Message& message) override;
+  void send(Message&& message) override;
 
  private:
   bool poll();

@@ -7,7 +7,7 @@ namespace nc::detail {
 class MpiServerTransport::RankLink final : public ServerLink {
  public:
   RankLink(MpiServerTransport& transport, int rank) : transport_(transport), rank_(rank) {}
-  void send(const Message& message) override {
+  void send(Message&& message) override {
     const auto type = type_of(message);
     if (type == MessageType::finish || type == MessageType::abort) told_to_end = true;
     transport_.channel_.send(rank_, encode(message));
@@ -49,12 +49,12 @@ void MpiServerTransport::start() {
 bool MpiServerTransport::poll() {
   bool active = channel_.progress_sends();
   active |= channel_.receive(
-                MPI_ANY_SOURCE, [this](int rank, Bytes bytes) { deliver(rank, std::move(bytes)); },
-                64) > 0;
+                MPI_ANY_SOURCE,
+                [this](int rank, ReceiveBuffer bytes) { deliver(rank, std::move(bytes)); }, 64) > 0;
   return active;
 }
 
-void MpiServerTransport::deliver(int rank, Bytes bytes) {
+void MpiServerTransport::deliver(int rank, ReceiveBuffer bytes) {
   if (rank <= 0 || static_cast<std::size_t>(rank) >= links_.size()) return;
   Message message;
   try {

@@ -30,7 +30,7 @@ class MpiServerTransport final : public ServerTransport {
  private:
   class RankLink;
   bool poll();
-  void deliver(int rank, Bytes bytes);
+  void deliver(int rank, ReceiveBuffer bytes);
   void wait_for_goodbyes(std::function<void()> done);
 
   ServerRuntime& runtime_;

@@ -41,31 +41,40 @@ void TcpConnection::start(OnFrame on_frame, OnClosed on_closed) {
 
 void TcpConnection::read() {
   if (closed_) return;
-  socket_.async_read_some(
-      boost::asio::buffer(buffer_),
-      [self = shared_from_this()](const boost::system::error_code& error, std::size_t bytes) {
-        if (self->closed_) return;
-        if (error) {
-          self->finish(error == boost::asio::error::eof
-                           ? (self->reader_.in_frame() ? "closed in the middle of a frame"
-                                                       : "connection closed")
-                           : error.message());
-          return;
-        }
-        self->on_read(bytes);
-      });
+  // A payload that is larger than the read buffer is received straight into its frame, where
+  // it stays until the last payload decoded from it goes: it is not copied on the way.
+  const auto direct = reader_.direct();
+  const bool into_frame = direct.size() >= buffer_.size();
+  const boost::asio::mutable_buffer target =
+      into_frame ? boost::asio::buffer(direct.data(), direct.size()) : boost::asio::buffer(buffer_);
+  socket_.async_read_some(target, [self = shared_from_this(), into_frame](
+                                      const boost::system::error_code& error, std::size_t bytes) {
+    if (self->closed_) return;
+    if (error) {
+      self->finish(
+          error == boost::asio::error::eof
+              ? (self->reader_.in_frame() ? "closed in the middle of a frame" : "connection closed")
+              : error.message());
+      return;
+    }
+    self->on_read(bytes, into_frame);
+  });
 }
 
-void TcpConnection::on_read(std::size_t bytes) {
+void TcpConnection::on_read(std::size_t bytes, bool into_frame) {
   try {
-    reader_.feed(ByteSpan(buffer_.data(), bytes));
+    if (into_frame)
+      reader_.filled(bytes);
+    else
+      reader_.feed(ByteSpan(buffer_.data(), bytes));
     while (auto frame = reader_.next()) {
       const bool sealed = (frame->header.flags & kFrameSealed) != 0;
       if (sealed != opener_.has_value()) {
         throw ProtocolError(sealed ? "a sealed frame before the handshake"
                                    : "an unsealed frame on a sealed connection");
       }
-      if (opener_) opener_->open(frame->header_bytes, frame->payload);
+      if (opener_)
+        frame->payload.shrink(opener_->open(frame->header_bytes, frame->payload.writable()));
       on_frame_(*frame);
       if (closed_) return;
     }
@@ -74,7 +83,7 @@ void TcpConnection::on_read(std::size_t bytes) {
     return;
   }
   // No read is outstanding here, so the buffer may move.
-  if (bytes == buffer_.size() && buffer_.size() < kLargestReadBuffer)
+  if (!into_frame && bytes == buffer_.size() && buffer_.size() < kLargestReadBuffer)
     buffer_.resize(buffer_.size() * 2);
   read();
 }
@@ -82,7 +91,7 @@ void TcpConnection::on_read(std::size_t bytes) {
 void TcpConnection::send(const Message& message) {
   if (closed_) return;
   Bytes frame;
-  frame.reserve(64);
+  frame.reserve(kFrameHeaderSize + encoded_size(message) + (sealer_ ? kSealTagSize : 0));
   put_frame_header(frame, FrameHeader{static_cast<std::uint8_t>(type_of(message)), 0, 0});
   encode(message, frame);
   std::uint64_t length = frame.size() - kFrameHeaderSize;

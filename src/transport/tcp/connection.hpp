@@ -53,7 +53,7 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
 
  private:
   void read();
-  void on_read(std::size_t bytes);
+  void on_read(std::size_t bytes, bool into_frame);
   void write();
   void finish(const std::string& why);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "core/copy_count.hpp"
 #include "core/message.hpp"
 #include "node_crunch/error.hpp"
 
@@ -52,6 +53,10 @@ FrameHeader read_frame_header(ByteSpan bytes, std::uint64_t max_length) {
   return header;
 }
 
+Message decode_message(const Frame& frame) {
+  return decode(frame.payload);
+}
+
 void FrameReader::feed(ByteSpan bytes) {
   while (!bytes.empty()) {
     if (!partial_) {
@@ -64,21 +69,36 @@ void FrameReader::feed(ByteSpan bytes) {
       frame.header = read_frame_header(header_, max_length_);
       frame.header_bytes = std::move(header_);
       header_.clear();
-      frame.payload.reserve(static_cast<std::size_t>(frame.header.length));
+      frame.payload = ReceiveBuffer(static_cast<std::size_t>(frame.header.length));
       partial_ = std::move(frame);
+      received_ = 0;
     }
-    Frame& frame = *partial_;
-    const std::size_t missing =
-        static_cast<std::size_t>(frame.header.length) - frame.payload.size();
-    const std::size_t take = std::min(missing, bytes.size());
-    frame.payload.insert(frame.payload.end(), bytes.begin(),
-                         bytes.begin() + static_cast<std::ptrdiff_t>(take));
+    const auto into = direct();
+    const std::size_t take = std::min(into.size(), bytes.size());
+    std::copy_n(bytes.begin(), take, into.begin());
+    copy_count::add(take);
     bytes = bytes.subspan(take);
-    if (frame.payload.size() == frame.header.length) {
-      ready_.push_back(std::move(frame));
-      partial_.reset();
-    }
+    received_ += take;
+    complete_if_whole();
   }
+}
+
+std::span<std::byte> FrameReader::direct() {
+  if (!partial_) return {};
+  return partial_->payload.writable().subspan(received_);
+}
+
+void FrameReader::filled(std::size_t count) {
+  if (!partial_ || count > partial_->payload.size() - received_)
+    throw ProtocolError("more payload bytes than the frame has room for");
+  received_ += count;
+  complete_if_whole();
+}
+
+void FrameReader::complete_if_whole() {
+  if (!partial_ || received_ != partial_->payload.size()) return;
+  ready_.push_back(std::move(*partial_));
+  partial_.reset();
 }
 
 std::optional<Frame> FrameReader::next() {

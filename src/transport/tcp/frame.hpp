@@ -18,7 +18,9 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <span>
 
+#include "core/message.hpp"
 #include "node_crunch/bytes.hpp"
 
 namespace nc::detail {
@@ -54,17 +56,29 @@ void put_frame_header(Bytes& out, const FrameHeader& header);
 /// A whole frame as received.
 struct Frame {
   FrameHeader header;
-  Bytes header_bytes;  // as received: the sealed payload is authenticated together with it
-  Bytes payload;
+  Bytes header_bytes;     // as received: the sealed payload is authenticated together with it
+  ReceiveBuffer payload;  // opened in place, if sealed
 };
+
+/// The message a frame of a message kind carries, once opened: its payloads point into the
+/// frame's buffer (and share it).
+[[nodiscard]] Message decode_message(const Frame& frame);
 
 /// Cuts a byte stream into frames as it arrives, in pieces of any size. Allocates a payload
 /// only after its header passed the checks, so its memory is bounded by the length limit.
+///
+/// Bytes come either through feed() (copied out of the caller's read buffer), or, for the
+/// payload now arriving, straight into its place: the caller receives into direct() and says
+/// how much with filled(). Large payloads take the second way and are never copied.
 class FrameReader {
  public:
   explicit FrameReader(std::uint64_t max_length) : max_length_(max_length) {}
   /// Takes the next bytes of the stream; throws ProtocolError on a bad header.
   void feed(ByteSpan bytes);
+  /// Where the rest of the payload now arriving goes; empty between payloads.
+  [[nodiscard]] std::span<std::byte> direct();
+  /// `count` bytes (at most direct().size()) were written at the start of direct().
+  void filled(std::size_t count);
   /// The next complete frame, if there is one.
   [[nodiscard]] std::optional<Frame> next();
   /// True while a frame has started but not ended.
@@ -72,9 +86,12 @@ class FrameReader {
   void set_max_length(std::uint64_t max_length) { max_length_ = max_length; }
 
  private:
+  void complete_if_whole();
+
   std::uint64_t max_length_;
   Bytes header_;                  // header bytes received so far
   std::optional<Frame> partial_;  // a frame whose payload is arriving
+  std::size_t received_ = 0;      // of partial_'s payload
   std::deque<Frame> ready_;
 };
 

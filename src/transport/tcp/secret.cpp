@@ -146,7 +146,7 @@ void FrameSealer::seal(Bytes& frame) {
       key_.data());
 }
 
-void FrameOpener::open(ByteSpan header, Bytes& payload) {
+std::size_t FrameOpener::open(ByteSpan header, std::span<std::byte> payload) {
   if (payload.size() < kSealTagSize) throw ProtocolError("a sealed frame is shorter than its tag");
   const std::size_t length = payload.size() - kSealTagSize;
   auto* text = reinterpret_cast<unsigned char*>(payload.data());
@@ -158,7 +158,7 @@ void FrameOpener::open(ByteSpan header, Bytes& payload) {
     throw ProtocolError(
         "a frame failed authentication (forged, altered, replayed or out of order)");
   }
-  payload.resize(length);
+  return length;
 }
 #else
 Nonce random_nonce() {
@@ -179,7 +179,7 @@ SessionKeys session_keys(const Key&, const Nonce&, const Nonce&) {
 void FrameSealer::seal(Bytes&) {
   no_crypto();
 }
-void FrameOpener::open(ByteSpan, Bytes&) {
+std::size_t FrameOpener::open(ByteSpan, std::span<std::byte>) {
   no_crypto();
 }
 #endif

@@ -14,6 +14,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "node_crunch/bytes.hpp"
@@ -63,8 +64,9 @@ class FrameSealer {
 class FrameOpener {
  public:
   explicit FrameOpener(const Key& key) : key_(key) {}
-  /// Checks and decrypts `payload` (ciphertext and tag) in place; it shrinks by the tag.
-  void open(ByteSpan header, Bytes& payload);
+  /// Checks and decrypts `payload` (ciphertext and tag) in place; returns the length of the
+  /// plain text at its start (the tag's 16 bytes shorter).
+  [[nodiscard]] std::size_t open(ByteSpan header, std::span<std::byte> payload);
 
  private:
   Key key_;

@@ -37,7 +37,7 @@ std::string fetch_status(const HostPort& server, const std::optional<Key>& key,
           }
           return;
         }
-        Message message = decode(frame.payload);
+        Message message = decode_message(frame);
         if (auto* reply = std::get_if<StatusReply>(&message)) {
           status = reply->json;
           connection->close("done");

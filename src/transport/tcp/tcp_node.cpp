@@ -87,10 +87,10 @@ void TcpNodeTransport::on_frame(Frame& frame) {
   }
   if (!is_message_kind(frame.header.kind))
     throw ProtocolError("a handshake frame after the handshake");
-  runtime_.engine().on_message(decode(frame.payload));
+  runtime_.engine().on_message(decode_message(frame));
 }
 
-void TcpNodeTransport::send(const Message& message) {
+void TcpNodeTransport::send(Message&& message) {
   if (ready_ && connection_) connection_->send(message);
 }
 

@@ -24,7 +24,7 @@ class TcpNodeTransport final : public NodeTransport, public NodeLink {
 
   void start() override;
   void drain(std::function<void()> done) override;
-  void send(const Message& message) override;
+  void send(Message&& message) override;
 
  private:
   void connect();

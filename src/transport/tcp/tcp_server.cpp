@@ -66,7 +66,7 @@ class TcpServerTransport::Peer final : public ServerLink,
     handshake_.begin(*connection_);
   }
 
-  void send(const Message& message) override { connection_->send(message); }
+  void send(Message&& message) override { connection_->send(message); }
   void close(const std::string& reason) override {
     connection_->close_after_flush(reason, std::chrono::seconds(1));
   }
@@ -94,7 +94,7 @@ class TcpServerTransport::Peer final : public ServerLink,
     }
     if (!is_message_kind(frame.header.kind))
       throw ProtocolError("a handshake frame after the handshake");
-    Message message = decode(frame.payload);
+    Message message = decode_message(frame);
     if (!spoke_) {
       spoke_ = true;
       connection_->set_deadline(
