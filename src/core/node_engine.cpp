@@ -198,7 +198,10 @@ void NodeEngine::on_worker_outputs() {
     if (keep_results_) unconfirmed_.push_back({results_sent_, item});
     results.items.push_back(std::move(item));
   }
-  if (results.items.empty()) return;
+  if (results.items.empty()) {
+    top_up();  // every output was a failure: the tasks it held are gone, ask for others
+    return;
+  }
   if (!registered_ || link_ == nullptr) return;  // kept in unconfirmed_ for the next connection
   results.more = ask_more();
   send(std::move(results));

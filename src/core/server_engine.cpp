@@ -135,6 +135,12 @@ void ServerEngine::on_hello(const ServerLinkPtr& link, const Hello& hello) {
     spdlog::warn("{} registered twice; ignoring the second hello", link->address());
     return;
   }
+  if (const auto oversized = hello_limits_broken(hello)) {
+    spdlog::warn("refused a node at {}: {}", link->address(), *oversized);
+    link->send(Reject{*oversized});
+    link->close("rejected");
+    return;
+  }
   if (hello.protocol != kProtocolVersion || hello.job != job_name_) {
     const auto reason = hello.protocol != kProtocolVersion
                             ? fmt::format("protocol version {} is not the server's {}",
@@ -184,6 +190,20 @@ void ServerEngine::on_hello(const ServerLinkPtr& link, const Hello& hello) {
     return;
   link->send(std::move(welcome));
   observer_.on_node_joined(node.stats.info, false);
+}
+
+// Every field of a hello is bounded: a node's record and the log lines that name it stay small
+// whatever a peer sends.
+std::optional<std::string> ServerEngine::hello_limits_broken(const Hello& hello) {
+  constexpr std::size_t kMaxName = 255;
+  constexpr std::uint32_t kMaxThreads = 4096;
+  if (hello.host.size() > kMaxName)
+    return fmt::format("a host name of {} bytes (at most {})", hello.host.size(), kMaxName);
+  if (hello.job.size() > kMaxName)
+    return fmt::format("a job name of {} bytes (at most {})", hello.job.size(), kMaxName);
+  if (hello.threads == 0 || hello.threads > kMaxThreads)
+    return fmt::format("{} threads (1 to {})", hello.threads, kMaxThreads);
+  return std::nullopt;
 }
 
 void ServerEngine::revive(NodeRecord& node) {
@@ -242,12 +262,15 @@ void ServerEngine::on_result(NodeRecord& node, const ResultItem& item,
     ++summary_.duplicates;
     return;
   }
-  switch (hand_result_to_job(id, chunk, item.payload)) {
+  std::string why;
+  switch (hand_result_to_job(id, chunk, item.payload, why)) {
     case Verdict::failed:
       return;
     case Verdict::refused:
       ++summary_.refused;
-      if (tracked && chunks_->reject(*chunk, id)) chunks_failed({*chunk});
+      if (!tracked) return;
+      note_failure(*chunk, fmt::format("{}'s result refused: {}", to_string(id), why));
+      if (chunks_->reject(*chunk, id)) chunks_failed({*chunk});
       return;
     case Verdict::accepted:
       break;
@@ -261,21 +284,38 @@ void ServerEngine::on_result(NodeRecord& node, const ResultItem& item,
 // A result the job refuses (BadResult) or cannot decode (BadPayload) costs its sender, not the
 // job; any other exception from the job's code ends the job.
 ServerEngine::Verdict ServerEngine::hand_result_to_job(NodeID node, std::optional<ChunkID> chunk,
-                                                       ByteSpan payload) {
+                                                       ByteSpan payload, std::string& why) {
   try {
     job_.process(node, chunk, payload);
     return Verdict::accepted;
   } catch (const BadPayload& e) {
-    spdlog::warn("refused a result from {}{}: {}", to_string(node), chunk_text(chunk), e.what());
-    return Verdict::refused;
+    why = e.what();
   } catch (const BadResult& e) {
-    spdlog::warn("refused a result from {}{}: {}", to_string(node), chunk_text(chunk), e.what());
-    return Verdict::refused;
+    why = e.what();
   } catch (const std::exception& e) {
     fail(fmt::format("the server's process_data_from_node for {}{} threw: {}", to_string(node),
                      chunk_text(chunk), e.what()));
     return Verdict::failed;
   }
+  spdlog::warn("refused a result from {}{}: {}", to_string(node), chunk_text(chunk), why);
+  return Verdict::refused;
+}
+
+// Why each attempt of a chunk came to nothing, for the message that names a failed chunk.
+void ServerEngine::note_failure(ChunkID chunk, std::string reason) {
+  constexpr std::size_t kMaxReason = 300;
+  if (reason.size() > kMaxReason) reason = reason.substr(0, kMaxReason) + "...";
+  auto& reasons = failure_reasons_[chunk.value()];
+  if (reasons.size() < config_.max_attempts) reasons.push_back(std::move(reason));
+}
+
+std::string ServerEngine::failure_text(ChunkID chunk) const {
+  std::string text = to_string(chunk);
+  const auto it = failure_reasons_.find(chunk.value());
+  if (it == failure_reasons_.end()) return text + ": its holders were lost";
+  for (std::size_t i = 0; i < it->second.size(); ++i)
+    text += (i == 0 ? ": " : "; ") + it->second[i];
+  return text;
 }
 
 void ServerEngine::chunks_failed(const std::vector<ChunkID>& failed) {
@@ -284,8 +324,9 @@ void ServerEngine::chunks_failed(const std::vector<ChunkID>& failed) {
   for (std::size_t i = 0; i < failed.size() && i < 8; ++i)
     names += (i == 0 ? "" : ", ") + std::to_string(failed[i].value());
   if (failed.size() > 8) names += ", ...";
-  spdlog::error("{} chunk(s) failed ({}): each lost {} holder(s) or had its results refused",
-                failed.size(), names, config_.max_attempts);
+  spdlog::error("{} chunk(s) failed ({}) after {} attempt(s) each; {}", failed.size(), names,
+                config_.max_attempts, failure_text(failed.front()));
+  if (!first_failed_) first_failed_ = failed.front();
   failed_chunks_seen_ += failed.size();
   observer_.on_chunks_failed(failed);
 }
@@ -334,7 +375,31 @@ bool ServerEngine::hand_replay_to_job(ChunkID chunk, ByteSpan result) {
   return false;
 }
 
+// A node's kernel threw on a task. With the chunk state in the engine it costs the chunk one of
+// its attempts, like a refused result: a kernel bug that fails one chunk everywhere fails that
+// chunk, and the job goes on until it is the only thing left. A job that keeps its own chunks
+// cannot give the chunk back: there it ends the job, as does a failed set_initial_data.
 void ServerEngine::on_task_failed(NodeRecord& node, const TaskFailed& failed) {
+  const NodeID id = node.stats.info.id;
+  if (chunks_ != nullptr && failed.attempt.value() != 0) {
+    const auto attempt = attempts_.take(id, failed.attempt);
+    if (!attempt) {
+      drop_unknown(node, failed.attempt);
+      return;
+    }
+    if (attempt->chunk && attempt->chunk->value() < chunks_->size()) {
+      const ChunkID chunk = *attempt->chunk;
+      spdlog::warn("{} ({}) failed on {} ({}): {}", to_string(id), node.stats.info.address,
+                   to_string(chunk), to_string(failed.attempt), failed.what);
+      ++summary_.task_failures;
+      note_failure(chunk, fmt::format("{} failed: {}", to_string(id), failed.what));
+      if (chunks_->reject(chunk, id)) chunks_failed({chunk});
+      report_progress();
+      serve_parked();
+      note_quiet_pause();
+      return;
+    }
+  }
   std::optional<ChunkID> chunk;
   if (const auto attempt = attempts_.find(failed.attempt)) chunk = attempt->chunk;
   if (failed.attempt.value() == 0) {
@@ -541,20 +606,27 @@ void ServerEngine::end(int status, const std::string& failure, const Message& fa
   for (auto& [id, node] : nodes_) {
     if (node.link) node.link->send(Message(farewell));
   }
+  // Failed chunks are the failure to report, even when finish_job then refuses the holes.
+  const JobProgress before = job_.progress();
+  const bool holes = status == exit_ok && before.failed > 0;
+  if (holes) {
+    exit_status_ = exit_failed;
+    summary_.failure = fmt::format("{} of {} chunks failed", before.failed, before.total);
+    if (first_failed_) summary_.failure += ", the first " + failure_text(*first_failed_);
+  }
   if (status == exit_ok) {
     try {
       job_.finish();
     } catch (const std::exception& e) {
-      exit_status_ = exit_failed;
-      summary_.failure = fmt::format("the server's finish_job threw: {}", e.what());
+      if (holes) {
+        spdlog::warn("the server's finish_job threw: {}", e.what());
+      } else {
+        exit_status_ = exit_failed;
+        summary_.failure = fmt::format("the server's finish_job threw: {}", e.what());
+      }
     }
   }
   summary_.progress = job_.progress();
-  if (exit_status_ == exit_ok && summary_.progress.failed > 0) {
-    exit_status_ = exit_failed;
-    summary_.failure =
-        fmt::format("{} of {} chunks failed", summary_.progress.failed, summary_.progress.total);
-  }
   summary_.ok = exit_status_ == exit_ok;
   summary_.interrupted = exit_status_ == exit_interrupted;
   summary_.wall = clock_() - started_;

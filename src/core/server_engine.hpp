@@ -91,10 +91,14 @@ class ServerEngine {
   enum class Verdict { accepted, refused, failed };
 
   void on_hello(const ServerLinkPtr& link, const Hello& hello);
+  static std::optional<std::string> hello_limits_broken(const Hello& hello);
   void on_results(NodeRecord& node, Results& results);
   void drop_unknown(const NodeRecord& node, AttemptID attempt);
   void on_result(NodeRecord& node, const ResultItem& item, std::optional<ChunkID> chunk);
-  Verdict hand_result_to_job(NodeID node, std::optional<ChunkID> chunk, ByteSpan payload);
+  Verdict hand_result_to_job(NodeID node, std::optional<ChunkID> chunk, ByteSpan payload,
+                             std::string& why);
+  void note_failure(ChunkID chunk, std::string reason);
+  [[nodiscard]] std::string failure_text(ChunkID chunk) const;
   bool hand_replay_to_job(ChunkID chunk, ByteSpan result);
   void chunks_failed(const std::vector<ChunkID>& failed);
   void on_task_failed(NodeRecord& node, const TaskFailed& failed);
@@ -134,6 +138,9 @@ class ServerEngine {
   std::unordered_map<NodeID, NodeRecord> nodes_;
   std::unordered_map<const ServerLink*, NodeID> node_by_link_;
   AttemptTable attempts_;
+  // Why attempts of a chunk failed (refused, the kernel threw), at most max_attempts each.
+  std::unordered_map<std::uint64_t, std::vector<std::string>> failure_reasons_;
+  std::optional<ChunkID> first_failed_;
   std::deque<NodeID> parked_;
   std::uint64_t next_node_ = 1;
   std::size_t failed_chunks_seen_ = 0;

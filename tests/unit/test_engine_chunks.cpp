@@ -217,3 +217,42 @@ TEST_CASE("a checkpoint's results are replayed once; a refused one is computed a
   CHECK(tasks[0].second == 1);
   CHECK(tasks[1].second == 2);
 }
+
+TEST_CASE("a kernel that throws costs its chunk one attempt, and the job goes on",
+          "[engine_chunks]") {
+  Harness h(test::Knobs{.chunks = 2}, config_with(3));
+  auto a = h.join("a");
+  h.request(a, 1);
+  const auto task = Harness::tasks_of(*a).at(0);
+  h.engine.on_message(a, TaskFailed{task.first, "out of memory"});
+  CHECK_FALSE(h.engine.done());
+  CHECK(h.engine.summary().task_failures == 1);
+  h.request(a, 1);
+  const auto again = Harness::tasks_of(*a).at(1);
+  CHECK(again.second == task.second);  // handed out again
+  h.answer(a, again.first, again.second);
+  CHECK(h.server.processed == std::vector<std::uint64_t>{task.second});
+  h.engine.on_message(a, TaskFailed{task.first, "again"});  // already answered: nothing
+  CHECK(h.engine.summary().task_failures == 1);
+}
+
+TEST_CASE("a chunk whose kernel throws on every attempt fails the job, naming each reason",
+          "[engine_chunks]") {
+  Harness h(test::Knobs{.chunks = 2}, config_with(2));
+  auto a = h.join("a");
+  auto b = h.join("b");
+  h.request(a, 1);
+  h.engine.on_message(a, TaskFailed{Harness::tasks_of(*a).at(0).first, "division by zero"});
+  h.request(b, 1);
+  h.engine.on_message(b, TaskFailed{Harness::tasks_of(*b).at(0).first, "division by zero"});
+  REQUIRE(h.observer.failed == std::vector<nc::ChunkID>{nc::ChunkID{0}});
+  h.request(a, 1);
+  const auto last = Harness::tasks_of(*a).back();
+  REQUIRE(last.second == 1);
+  h.answer(a, last.first, last.second, 1);
+  CHECK(h.engine.exit_status() == nc::exit_failed);
+  CHECK_THAT(h.engine.summary().failure, Catch::Contains("1 of 2 chunks failed") &&
+                                             Catch::Contains("chunk 0") &&
+                                             Catch::Contains("node 1 failed: division by zero") &&
+                                             Catch::Contains("node 2 failed: division by zero"));
+}

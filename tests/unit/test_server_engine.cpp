@@ -421,3 +421,22 @@ TEST_CASE("a paused job can still be interrupted", "[server_engine]") {
   CHECK(h.engine.exit_status() == nc::exit_interrupted);
   CHECK(a->got<Abort>());
 }
+
+TEST_CASE("a hello with an oversized field is refused before it registers", "[server_engine]") {
+  Harness h;
+  auto link = std::make_shared<RecordingLink>("big");
+  Hello hello;
+  hello.job = "square";
+  hello.host = std::string(100000, 'x');
+  h.engine.on_message(link, hello);
+  REQUIRE(link->got<Reject>());
+  CHECK_THAT(link->all<Reject>().at(0).reason, Catch::Contains("host name of 100000 bytes"));
+  CHECK(link->closed);
+  auto threads = std::make_shared<RecordingLink>("threads");
+  Hello many;
+  many.job = "square";
+  many.threads = 1u << 30;
+  h.engine.on_message(threads, many);
+  CHECK(threads->got<Reject>());
+  CHECK(h.observer.joined == 0);
+}
