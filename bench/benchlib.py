@@ -50,6 +50,7 @@ class Measurement:
     rss_kib: int | None  # peak RSS of the server process
     output: str
     cpu_s: float | None = None  # user + system time of every process of the run
+    server_cpu_s: float | None = None  # the server's own (MPI rank 0, or the TCP server)
 
 
 def median(values):
@@ -157,6 +158,7 @@ def run_mpi(mpirun, ranks, command, cwd, timeout):
     full = [*mpirun, "-n", str(ranks), *mpi_rank_wrapper(base), *command]
     measurement = run(full, cwd, timeout, rss_path=files[0])
     measurement.cpu_s = total_cpu(files)
+    measurement.server_cpu_s = read_time(files[0])[1]
     return measurement
 
 
@@ -237,9 +239,9 @@ def run_tcp(nc_job, job, options, nodes, cwd, timeout):
     if server.returncode != 0:
         raise RunFailed(f"exit {server.returncode}: {shlex.join(server_command)}\n{output[-3000:]}")
     job_s, tasks = parse(output)
-    rss, _ = read_time(rss_path)
+    rss, server_cpu = read_time(rss_path)
     return Measurement(wall, job_s, tasks, rss, output,
-                       total_cpu([rss_path, *node_files], required=[rss_path]))
+                       total_cpu([rss_path, *node_files], required=[rss_path]), server_cpu)
 
 
 def same_grid(a, b):

@@ -117,8 +117,9 @@ def main():
                                  "identical_output": r.identical, "median_wall_s": r.wall(),
                                  "median_job_s": r.job(), "tasks_per_s": r.tasks_per_s(),
                                  "median_rss_mib": r.rss_mib(), "median_cpu_s": r.cpu_s(),
+                                 "median_server_cpu_s": r.server_cpu_s(),
                                  "runs": [{"wall_s": m.wall_s, "job_s": m.job_s, "rss_kib": m.rss_kib,
-                                           "cpu_s": m.cpu_s}
+                                           "cpu_s": m.cpu_s, "server_cpu_s": m.server_cpu_s}
                                           for m in r.runs]}
                                 for r in results.values()],
                        "targets": checks}, f, indent=2)

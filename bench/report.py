@@ -62,7 +62,7 @@ def table(results, workload):
     if workload == "mandel":
         head += ["speed-up (wall)", "speed-up (job)", "CPU (s)"]
     else:
-        head += ["CPU µs/task"]
+        head += ["CPU µs/task", "rank 0 CPU µs/task"]
     head += ["server peak RSS (MiB)", "RSS ÷ spin farm"]
     if workload == "mandel":
         head += ["same output"]
@@ -79,7 +79,8 @@ def table(results, workload):
             cells += [number(ratio(seq and seq.wall(), r.wall())),
                       number(ratio(seq and seq.wall(), r.job())), number(r.cpu_s())]
         else:
-            cells += [number(ratio(r.cpu_s() and r.cpu_s() * 1e6, r.row.tasks), 1)]
+            cells += [number(ratio(r.cpu_s() and r.cpu_s() * 1e6, r.row.tasks), 1),
+                      number(ratio(r.server_cpu_s() and r.server_cpu_s() * 1e6, r.row.tasks), 1)]
         cells += [number(r.rss_mib(), 1), number(ratio(r.rss_mib(), spin and spin.rss_mib()))]
         if workload == "mandel":
             cells += ["reference" if r.row.key == "sequential" else

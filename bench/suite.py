@@ -71,6 +71,11 @@ class Result:
         """CPU time of every process of the run (median over the repeats)."""
         return benchlib.median([m.cpu_s for m in self.runs])
 
+    def server_cpu_s(self):
+        """CPU time of the server alone: MPI rank 0 or the TCP server (median over the repeats);
+        None for a run in one process, where it cannot be told from the nodes'."""
+        return benchlib.median([m.server_cpu_s for m in self.runs])
+
     def tasks_per_s(self):
         job = self.job()
         return self.row.tasks / job if job else None
