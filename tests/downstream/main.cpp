@@ -12,14 +12,14 @@ struct Types {
 class SumServer : public nc::Server<Types> {
  public:
   static constexpr const char* job_name = "sum";
-  SumServer() : chunks_(1000) {}
+  SumServer() { use_chunks(1000); }  // the framework keeps the state of chunks 0..999
   nc::JobStatus<std::uint64_t> prepare_data_for_node(nc::NodeID node) override {
-    return chunks_.next(node, [](nc::ChunkID c) { return c.value(); });
+    return next_chunk(node, [](nc::ChunkID c) { return c.value(); });
   }
-  void process_data_from_node(nc::NodeID node, const Result& r) override {
-    if (chunks_.complete(nc::ChunkID{r.first}, node)) total_ += r.second;
+  void process_chunk_from_node(nc::NodeID, nc::ChunkID c, const Result& r) override {
+    if (r.first != c.value()) throw nc::BadResult("a sum for another chunk");
+    total_ += r.second;  // each chunk's first good result, once
   }
-  void heartbeat_timeout(std::vector<nc::NodeID> nodes) override { chunks_.nodes_lost(nodes); }
   void finish_job() override {
     const std::uint64_t n = 100000;
     const std::uint64_t expected = (n - 1) * n * (2 * n - 1) / 6;
@@ -27,10 +27,8 @@ class SumServer : public nc::Server<Types> {
                 total_ == expected ? "correct" : "WRONG");
     if (total_ != expected) throw nc::Error("wrong sum");
   }
-  nc::JobProgress progress() const override { return chunks_.progress(); }
 
  private:
-  nc::ChunkList chunks_;
   std::uint64_t total_ = 0;
 };
 
