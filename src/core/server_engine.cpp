@@ -76,7 +76,7 @@ void ServerEngine::on_message(const ServerLinkPtr& link, Message message) {
                  [&](Hello& hello) { on_hello(link, hello); },
                  [&](Request& request) {
                    if (auto* node = registered(link, MessageType::request)) {
-                     node->wanted += request.count;
+                     want(*node, request.count);
                      serve(*node);
                    }
                  },
@@ -206,6 +206,26 @@ std::optional<std::string> ServerEngine::hello_limits_broken(const Hello& hello)
   return std::nullopt;
 }
 
+// A node holds at most what its worker threads may prefetch (a node asks for no more): a node
+// asking for more is capped, so that no node can take the whole job and sit on it.
+void ServerEngine::want(NodeRecord& node, std::uint32_t more) {
+  const std::uint64_t cap =
+      std::uint64_t{node.stats.info.threads} * (1 + std::max(1u, config_.max_prefetch));
+  const std::uint64_t held = attempts_.held_by(node.stats.info.id);
+  const std::uint64_t asked = std::uint64_t{node.wanted} + more;
+  if (held + asked <= cap) {
+    node.wanted = static_cast<std::uint32_t>(asked);
+    return;
+  }
+  node.wanted = static_cast<std::uint32_t>(cap > held ? cap - held : 0);
+  if (!node.capped) {
+    node.capped = true;
+    spdlog::warn("{} asked for {} more tasks, holding {}: capped at {} ({} thread(s) x {})",
+                 to_string(node.stats.info.id), more, held, cap, node.stats.info.threads,
+                 1 + std::max(1u, config_.max_prefetch));
+  }
+}
+
 void ServerEngine::revive(NodeRecord& node) {
   node.stats.lost = false;
   node.wanted = 0;  // the node forgets its open requests on Welcome and asks again
@@ -234,7 +254,7 @@ void ServerEngine::on_results(NodeRecord& node, Results& results) {
     on_result(node, item, attempt->chunk);
     if (phase_ != Phase::running) return;
   }
-  node.wanted += results.more;
+  want(node, results.more);
   report_progress();
   if (node.wanted > 0 && !node.parked) park(node);
   serve_parked();

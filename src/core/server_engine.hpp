@@ -85,6 +85,7 @@ class ServerEngine {
     ServerLinkPtr link;
     std::uint32_t wanted = 0;  // tasks asked for and not yet given
     bool parked = false;       // its request met Waiting; retried when work may have appeared
+    bool capped = false;       // it asked for more than it may hold (said once)
     std::uint64_t results_seen = 0;
   };
 
@@ -111,6 +112,7 @@ class ServerEngine {
   void park(NodeRecord& node);
   void declare_lost(const std::vector<NodeID>& ids, const std::string& reason);
   void revive(NodeRecord& node);
+  void want(NodeRecord& node, std::uint32_t more);
   void forget_attempts(NodeRecord& node);
   void report_progress();
 

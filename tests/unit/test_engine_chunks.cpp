@@ -10,7 +10,7 @@ using test::RecordingLink;
 
 namespace {
 
-using Harness = test::EngineHarness<test::KeptSquareServer>;
+using KeptHarness = test::EngineHarness<test::KeptSquareServer>;
 
 Results one_result(nc::AttemptID attempt, std::uint64_t label, nc::Bytes payload,
                    std::uint32_t more = 0) {
@@ -35,10 +35,10 @@ nc::Configuration config_with(unsigned max_attempts, unsigned max_copies = 1) {
 
 TEST_CASE("the engine hands out the chunks, tells the job each result's chunk once, and ends",
           "[engine_chunks]") {
-  Harness h(test::Knobs{.chunks = 3});
+  KeptHarness h(test::Knobs{.chunks = 3});
   auto a = h.join("a");
   h.request(a, 3);
-  const auto tasks = Harness::tasks_of(*a);
+  const auto tasks = KeptHarness::tasks_of(*a);
   REQUIRE(tasks.size() == 3);
   CHECK(h.adapter.progress().processing == 3);
   for (const auto& [attempt, chunk] : tasks)
@@ -53,18 +53,18 @@ TEST_CASE("the engine hands out the chunks, tells the job each result's chunk on
 
 TEST_CASE("a second result for a done chunk never reaches the job", "[engine_chunks]") {
   nc::Configuration config = config_with(3, 2);
-  Harness h(test::Knobs{.chunks = 2}, config);
+  KeptHarness h(test::Knobs{.chunks = 2}, config);
   auto a = h.join("a");
   h.request(a, 1);
-  const auto first = Harness::tasks_of(*a).at(0);
+  const auto first = KeptHarness::tasks_of(*a).at(0);
   h.answer(a, first.first, first.second);  // chunk 0 done; sets the mean chunk time
   h.request(a, 1);
-  const auto slow = Harness::tasks_of(*a).at(1);  // chunk 1 on a
+  const auto slow = KeptHarness::tasks_of(*a).at(1);  // chunk 1 on a
   auto b = h.join("b");
   h.clock.advance(100ms);  // longer than twice the mean (0): chunk 1 is a straggler
   h.heartbeat(a);
   h.request(b, 1);
-  const auto copy = Harness::tasks_of(*b).at(0);
+  const auto copy = KeptHarness::tasks_of(*b).at(0);
   REQUIRE(copy.second == slow.second);  // a speculative copy of chunk 1
   h.answer(b, copy.first, copy.second);
   h.answer(a, slow.first, slow.second);  // the original, too late
@@ -74,11 +74,11 @@ TEST_CASE("a second result for a done chunk never reaches the job", "[engine_chu
 
 TEST_CASE("a result for an attempt its sender was not given is dropped, whatever its label",
           "[engine_chunks]") {
-  Harness h(test::Knobs{.chunks = 2});
+  KeptHarness h(test::Knobs{.chunks = 2});
   auto a = h.join("a");
   auto b = h.join("b");
   h.request(a, 1);
-  const auto task = Harness::tasks_of(*a).at(0);
+  const auto task = KeptHarness::tasks_of(*a).at(0);
   // b answers a's attempt, then an attempt nobody was given, both with good squares.
   h.engine.on_message(b, one_result(task.first, task.second, square_of(task.second)));
   h.engine.on_message(b, one_result(nc::AttemptID{999}, 1, square_of(1)));
@@ -91,10 +91,10 @@ TEST_CASE("a result for an attempt its sender was not given is dropped, whatever
 
 TEST_CASE("the chunk of a task is the server's record, not the label its result carries",
           "[engine_chunks]") {
-  Harness h(test::Knobs{.chunks = 4});
+  KeptHarness h(test::Knobs{.chunks = 4});
   auto a = h.join("a");
   h.request(a, 1);
-  const auto task = Harness::tasks_of(*a).at(0);
+  const auto task = KeptHarness::tasks_of(*a).at(0);
   // The right square of chunk 0, labelled chunk 3: the job sees chunk 0.
   h.engine.on_message(a, one_result(task.first, 3, square_of(task.second)));
   CHECK(h.server.processed == std::vector<std::uint64_t>{task.second});
@@ -103,44 +103,44 @@ TEST_CASE("the chunk of a task is the server's record, not the label its result 
 
 TEST_CASE("a refused result costs its sender: the chunk is handed out again, the job goes on",
           "[engine_chunks]") {
-  Harness h(test::Knobs{.chunks = 2}, config_with(3));
+  KeptHarness h(test::Knobs{.chunks = 2}, config_with(3));
   auto a = h.join("a");
   h.request(a, 1);
-  const auto task = Harness::tasks_of(*a).at(0);
+  const auto task = KeptHarness::tasks_of(*a).at(0);
   h.engine.on_message(a, one_result(task.first, task.second, square_of(task.second + 1), 1));
   CHECK_FALSE(h.engine.done());
   CHECK(h.engine.summary().refused == 1);
   CHECK(h.server.processed.empty());
-  const auto again = Harness::tasks_of(*a).at(1);
+  const auto again = KeptHarness::tasks_of(*a).at(1);
   CHECK(again.second == task.second);  // the refused chunk comes first
   h.answer(a, again.first, again.second);
   CHECK(h.server.processed == std::vector<std::uint64_t>{task.second});
 }
 
 TEST_CASE("a result that does not decode is refused like a wrong one", "[engine_chunks]") {
-  Harness h(test::Knobs{.chunks = 1});
+  KeptHarness h(test::Knobs{.chunks = 1});
   auto a = h.join("a");
   h.request(a, 1);
-  const auto task = Harness::tasks_of(*a).at(0);
+  const auto task = KeptHarness::tasks_of(*a).at(0);
   h.engine.on_message(a, one_result(task.first, task.second, nc::Bytes(3, std::byte{7}), 1));
   CHECK_FALSE(h.engine.done());
   CHECK(h.engine.summary().refused == 1);
-  REQUIRE(Harness::tasks_of(*a).size() == 2);
-  CHECK(Harness::tasks_of(*a).at(1).second == task.second);
+  REQUIRE(KeptHarness::tasks_of(*a).size() == 2);
+  CHECK(KeptHarness::tasks_of(*a).at(1).second == task.second);
 }
 
 TEST_CASE("a chunk refused max_attempts times fails, and observers are told which",
           "[engine_chunks]") {
-  Harness h(test::Knobs{.chunks = 2, .refuse_chunk = 0}, config_with(2));
+  KeptHarness h(test::Knobs{.chunks = 2, .refuse_chunk = 0}, config_with(2));
   auto a = h.join("a");
   h.request(a, 1);
   for (int refusal = 0; refusal < 2; ++refusal) {
-    const auto task = Harness::tasks_of(*a).back();
+    const auto task = KeptHarness::tasks_of(*a).back();
     REQUIRE(task.second == 0);  // a refused chunk is handed out first
     h.engine.on_message(a, one_result(task.first, task.second, square_of(0), 1));
   }
   REQUIRE(h.observer.failed == std::vector<nc::ChunkID>{nc::ChunkID{0}});
-  const auto last = Harness::tasks_of(*a).back();
+  const auto last = KeptHarness::tasks_of(*a).back();
   REQUIRE(last.second == 1);
   h.answer(a, last.first, last.second, 1);
   CHECK(h.engine.done());
@@ -150,25 +150,25 @@ TEST_CASE("a chunk refused max_attempts times fails, and observers are told whic
 }
 
 TEST_CASE("a lost node's chunks go to others; the job is told of the loss", "[engine_chunks]") {
-  Harness h(test::Knobs{.chunks = 2});
+  KeptHarness h(test::Knobs{.chunks = 2});
   auto a = h.join("a");
   auto b = h.join("b");
   h.request(a, 2);
   h.request(b, 1);  // nothing free: b waits
-  CHECK(Harness::tasks_of(*b).empty());
+  CHECK(KeptHarness::tasks_of(*b).empty());
   h.engine.on_link_closed(a, "killed");
   CHECK(h.server.lost.size() == 1);
-  CHECK(Harness::tasks_of(*b).size() == 1);
+  CHECK(KeptHarness::tasks_of(*b).size() == 1);
   CHECK(h.adapter.progress().processing == 1);
 }
 
 TEST_CASE("a chunk whose holders are lost max_attempts times is failed and reported",
           "[engine_chunks]") {
-  Harness h(test::Knobs{.chunks = 1}, config_with(2));
+  KeptHarness h(test::Knobs{.chunks = 1}, config_with(2));
   for (int i = 0; i < 2; ++i) {
     auto node = h.join("n" + std::to_string(i));
     h.request(node, 1);
-    REQUIRE(Harness::tasks_of(*node).size() == 1);
+    REQUIRE(KeptHarness::tasks_of(*node).size() == 1);
     h.engine.on_link_closed(node, "killed");
   }
   CHECK(h.observer.failed == std::vector<nc::ChunkID>{nc::ChunkID{0}});
@@ -177,10 +177,10 @@ TEST_CASE("a chunk whose holders are lost max_attempts times is failed and repor
 
 TEST_CASE("a late result from a lost node is bound by its attempt and still counts",
           "[engine_chunks]") {
-  Harness h(test::Knobs{.chunks = 2});
+  KeptHarness h(test::Knobs{.chunks = 2});
   auto a = h.join("a");
   h.request(a, 1);
-  const auto task = Harness::tasks_of(*a).at(0);
+  const auto task = KeptHarness::tasks_of(*a).at(0);
   for (int i = 0; i < 4; ++i) {  // a is silent past the timeout
     h.clock.advance(200ms);
     h.engine.on_tick();
@@ -191,10 +191,10 @@ TEST_CASE("a late result from a lost node is bound by its attempt and still coun
 }
 
 TEST_CASE("any other exception from process_data_from_node ends the job", "[engine_chunks]") {
-  Harness h(test::Knobs{.chunks = 2, .server_throws_in_process = true});
+  KeptHarness h(test::Knobs{.chunks = 2, .server_throws_in_process = true});
   auto a = h.join("a");
   h.request(a, 1);
-  const auto task = Harness::tasks_of(*a).at(0);
+  const auto task = KeptHarness::tasks_of(*a).at(0);
   h.answer(a, task.first, task.second);
   CHECK(h.engine.done());
   CHECK(h.engine.exit_status() == nc::exit_failed);
@@ -203,7 +203,7 @@ TEST_CASE("any other exception from process_data_from_node ends the job", "[engi
 
 TEST_CASE("a checkpoint's results are replayed once; a refused one is computed again",
           "[engine_chunks]") {
-  Harness h(test::Knobs{.chunks = 3});
+  KeptHarness h(test::Knobs{.chunks = 3});
   h.engine.replay(nc::ChunkID{0}, square_of(0));
   h.engine.replay(nc::ChunkID{0}, square_of(0));                // twice in a damaged file
   h.engine.replay(nc::ChunkID{1}, square_of(5));                // wrong
@@ -212,7 +212,7 @@ TEST_CASE("a checkpoint's results are replayed once; a refused one is computed a
   CHECK(h.server.processed == std::vector<std::uint64_t>{0});
   auto a = h.join("a");
   h.request(a, 3);
-  const auto tasks = Harness::tasks_of(*a);
+  const auto tasks = KeptHarness::tasks_of(*a);
   REQUIRE(tasks.size() == 2);
   CHECK(tasks[0].second == 1);
   CHECK(tasks[1].second == 2);
@@ -220,15 +220,15 @@ TEST_CASE("a checkpoint's results are replayed once; a refused one is computed a
 
 TEST_CASE("a kernel that throws costs its chunk one attempt, and the job goes on",
           "[engine_chunks]") {
-  Harness h(test::Knobs{.chunks = 2}, config_with(3));
+  KeptHarness h(test::Knobs{.chunks = 2}, config_with(3));
   auto a = h.join("a");
   h.request(a, 1);
-  const auto task = Harness::tasks_of(*a).at(0);
+  const auto task = KeptHarness::tasks_of(*a).at(0);
   h.engine.on_message(a, TaskFailed{task.first, "out of memory"});
   CHECK_FALSE(h.engine.done());
   CHECK(h.engine.summary().task_failures == 1);
   h.request(a, 1);
-  const auto again = Harness::tasks_of(*a).at(1);
+  const auto again = KeptHarness::tasks_of(*a).at(1);
   CHECK(again.second == task.second);  // handed out again
   h.answer(a, again.first, again.second);
   CHECK(h.server.processed == std::vector<std::uint64_t>{task.second});
@@ -238,16 +238,16 @@ TEST_CASE("a kernel that throws costs its chunk one attempt, and the job goes on
 
 TEST_CASE("a chunk whose kernel throws on every attempt fails the job, naming each reason",
           "[engine_chunks]") {
-  Harness h(test::Knobs{.chunks = 2}, config_with(2));
+  KeptHarness h(test::Knobs{.chunks = 2}, config_with(2));
   auto a = h.join("a");
   auto b = h.join("b");
   h.request(a, 1);
-  h.engine.on_message(a, TaskFailed{Harness::tasks_of(*a).at(0).first, "division by zero"});
+  h.engine.on_message(a, TaskFailed{KeptHarness::tasks_of(*a).at(0).first, "division by zero"});
   h.request(b, 1);
-  h.engine.on_message(b, TaskFailed{Harness::tasks_of(*b).at(0).first, "division by zero"});
+  h.engine.on_message(b, TaskFailed{KeptHarness::tasks_of(*b).at(0).first, "division by zero"});
   REQUIRE(h.observer.failed == std::vector<nc::ChunkID>{nc::ChunkID{0}});
   h.request(a, 1);
-  const auto last = Harness::tasks_of(*a).back();
+  const auto last = KeptHarness::tasks_of(*a).back();
   REQUIRE(last.second == 1);
   h.answer(a, last.first, last.second, 1);
   CHECK(h.engine.exit_status() == nc::exit_failed);
@@ -255,4 +255,22 @@ TEST_CASE("a chunk whose kernel throws on every attempt fails the job, naming ea
                                              Catch::Contains("chunk 0") &&
                                              Catch::Contains("node 1 failed: division by zero") &&
                                              Catch::Contains("node 2 failed: division by zero"));
+}
+
+TEST_CASE("a node asking for everything gets what its threads may prefetch, no more",
+          "[engine_chunks]") {
+  nc::Configuration config = test::fast_config();
+  config.max_prefetch = 4;  // a thread may hold 1 + 4 tasks
+  KeptHarness h(test::Knobs{.chunks = 100}, config);
+  auto hoarder = h.join("hoarder");
+  h.request(hoarder, ~std::uint32_t{0});
+  CHECK(KeptHarness::tasks_of(*hoarder).size() == 5);
+  h.request(hoarder, 1000);  // holding its share already: nothing more
+  CHECK(KeptHarness::tasks_of(*hoarder).size() == 5);
+  auto honest = h.join("honest");
+  h.request(honest, 2);
+  CHECK(KeptHarness::tasks_of(*honest).size() == 2);  // the rest of the job is still free
+  const auto first = KeptHarness::tasks_of(*hoarder).at(0);
+  h.answer(hoarder, first.first, first.second, 1000);  // one answered: one more, not 1000
+  CHECK(KeptHarness::tasks_of(*hoarder).size() == 6);
 }
