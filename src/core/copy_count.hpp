@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 
 #include "node_crunch/build_config.hpp"
 
@@ -20,6 +21,13 @@ namespace nc::detail::copy_count {
 inline std::atomic<std::uint64_t> copied{0};
 inline void add(std::size_t bytes) {
   copied.fetch_add(bytes, std::memory_order_relaxed);
+}
+/// The payload bytes copied while `action` ran, in copies of `size` bytes (for the tests).
+template <class F>
+double copies_of(std::size_t size, F&& action) {
+  const auto before = copied.load();
+  std::forward<F>(action)();
+  return static_cast<double>(copied.load() - before) / static_cast<double>(size);
 }
 #else
 inline void add(std::size_t /*bytes*/) {}

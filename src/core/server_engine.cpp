@@ -19,6 +19,20 @@ std::string chunk_text(std::optional<ChunkID> chunk) {
   return chunk ? " on " + to_string(*chunk) : std::string();
 }
 
+// Runs the job's process_data_from_node: the reason, if it refused the result (BadResult) or
+// the result did not decode (BadPayload). Any other exception is the job's own and passes.
+template <class F>
+std::optional<std::string> refusal(F&& process) {
+  try {
+    process();
+    return std::nullopt;
+  } catch (const BadPayload& e) {
+    return e.what();
+  } catch (const BadResult& e) {
+    return e.what();
+  }
+}
+
 }  // namespace
 
 ServerEngine::ServerEngine(ServerHandle& job, std::string job_name, const Configuration& config,
@@ -306,12 +320,9 @@ void ServerEngine::on_result(NodeRecord& node, const ResultItem& item,
 ServerEngine::Verdict ServerEngine::hand_result_to_job(NodeID node, std::optional<ChunkID> chunk,
                                                        ByteSpan payload, std::string& why) {
   try {
-    job_.process(node, chunk, payload);
-    return Verdict::accepted;
-  } catch (const BadPayload& e) {
-    why = e.what();
-  } catch (const BadResult& e) {
-    why = e.what();
+    const auto refused = refusal([&] { job_.process(node, chunk, payload); });
+    if (!refused) return Verdict::accepted;
+    why = *refused;
   } catch (const std::exception& e) {
     fail(fmt::format("the server's process_data_from_node for {}{} threw: {}", to_string(node),
                      chunk_text(chunk), e.what()));
@@ -382,17 +393,12 @@ void ServerEngine::replay(ChunkID chunk, ByteSpan result) {
 
 // A restored result the job refuses is computed again; any other exception is the job's.
 bool ServerEngine::hand_replay_to_job(ChunkID chunk, ByteSpan result) {
-  try {
-    job_.process(NodeID{0}, chunk, result);
-    return true;
-  } catch (const BadPayload& e) {
+  const auto refused = refusal([&] { job_.process(NodeID{0}, chunk, result); });
+  if (refused) {
     spdlog::warn("the checkpoint's result of chunk {} is refused and computed again: {}",
-                 chunk.value(), e.what());
-  } catch (const BadResult& e) {
-    spdlog::warn("the checkpoint's result of chunk {} is refused and computed again: {}",
-                 chunk.value(), e.what());
+                 chunk.value(), *refused);
   }
-  return false;
+  return !refused;
 }
 
 // A node's kernel threw on a task. With the chunk state in the engine it costs the chunk one of

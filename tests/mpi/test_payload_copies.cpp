@@ -30,14 +30,6 @@ struct Comm {
   int size = 0;
 };
 
-/// The payload bytes the library copied while `action` ran, in copies of `size` bytes.
-template <class F>
-double copies_of(std::size_t size, F&& action) {
-  const auto before = copy_count::copied.load();
-  std::forward<F>(action)();
-  return static_cast<double>(copy_count::copied.load() - before) / static_cast<double>(size);
-}
-
 nc::Bytes pattern(std::size_t size, unsigned seed) {
   nc::Bytes bytes(size);
   for (std::size_t i = 0; i < size; ++i)
@@ -47,7 +39,7 @@ nc::Bytes pattern(std::size_t size, unsigned seed) {
 
 /// Sends as MpiNodeTransport::send and RankLink::send do; returns the copies it made.
 double send(MpiChannel& channel, int rank, const Message& message) {
-  const double copies = copies_of(kBig, [&] { channel.send(rank, encode(message)); });
+  const double copies = copy_count::copies_of(kBig, [&] { channel.send(rank, encode(message)); });
   while (channel.sends_pending())
     channel.progress_sends();
   return copies;
@@ -60,7 +52,9 @@ Message receive(MpiChannel& channel, int source, double& copies) {
   while (!got && std::chrono::steady_clock::now() < deadline) {
     channel.receive(
         source,
-        [&](int, ReceiveBuffer bytes) { copies = copies_of(kBig, [&] { got = decode(bytes); }); },
+        [&](int, ReceiveBuffer bytes) {
+          copies = copy_count::copies_of(kBig, [&] { got = decode(bytes); });
+        },
         1);
   }
   REQUIRE(got);

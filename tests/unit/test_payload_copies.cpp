@@ -27,14 +27,6 @@ constexpr std::size_t kSmall = 16;
 // fewer are missing than the buffer holds (64 KiB at most), are copied out of it.
 constexpr double kReadBuffers = 2.0 * (64 << 10) / kBig;
 
-/// The payload bytes the library copied while `action` ran, in copies of `size` bytes.
-template <class F>
-double copies_of(std::size_t size, F&& action) {
-  const auto before = copy_count::copied.load();
-  std::forward<F>(action)();
-  return static_cast<double>(copy_count::copied.load() - before) / static_cast<double>(size);
-}
-
 nc::Bytes pattern(std::size_t size, unsigned seed) {
   nc::Bytes bytes(size);
   for (std::size_t i = 0; i < size; ++i)
@@ -94,7 +86,7 @@ double run_blob_alone(std::size_t task, std::size_t result) {
   std::vector<JobEntry> jobs;
   jobs.push_back(make_job_entry<BlobServer, BlobNode>("blob", "one big task"));
   int status = -1;
-  const double copied = copies_of(std::max(task, result), [&] {
+  const double copied = copy_count::copies_of(std::max(task, result), [&] {
     status = run_main(std::move(jobs), static_cast<int>(argv.size()), argv.data());
   });
   REQUIRE(status == nc::exit_ok);
@@ -179,13 +171,15 @@ TEST_CASE("over TCP a payload is copied into its frame and read where it arrived
   if (sealed) pair.seal();
   const Message tasks{Tasks{0, {TaskItem{nc::AttemptID{1}, std::nullopt, pattern(kBig, 1)}}}};
   Message got;
-  REQUIRE(copies_of(kBig, [&] { got = pair.carry(tasks); }) == Approx(1).margin(kReadBuffers));
+  REQUIRE(copy_count::copies_of(kBig, [&] { got = pair.carry(tasks); }) ==
+          Approx(1).margin(kReadBuffers));
   REQUIRE(got == tasks);
   CHECK(std::get<Tasks>(got).items.at(0).payload.is_view());
 
   const Message results{
       Results{1, {ResultItem{nc::AttemptID{1}, std::nullopt, 0, pattern(kBig, 2)}}}};
-  REQUIRE(copies_of(kBig, [&] { got = pair.carry(results); }) == Approx(1).margin(kReadBuffers));
+  REQUIRE(copy_count::copies_of(kBig, [&] { got = pair.carry(results); }) ==
+          Approx(1).margin(kReadBuffers));
   REQUIRE(got == results);
   CHECK(std::get<Results>(got).items.at(0).payload.is_view());
 }
@@ -209,14 +203,15 @@ TEST_CASE("a node keeps its unconfirmed results for a resend without copying the
     std::this_thread::sleep_for(1ms);
   REQUIRE(outputs > 0);
   // Sent (the transport's encoding is the copy into the frame, counted on its own path).
-  REQUIRE(copies_of(kBig, [&] { engine.on_worker_outputs(); }) == Approx(0).margin(0.01));
+  REQUIRE(copy_count::copies_of(kBig, [&] { engine.on_worker_outputs(); }) ==
+          Approx(0).margin(0.01));
   REQUIRE(link.result_sizes.size() == 1);
   // The connection drops and comes back; the server had not seen the result: it goes again.
   engine.disconnected();
   CountingNodeLink again;
   engine.connected(again);
   Welcome back{nc::NodeID{1}, 1000, 0, false, std::nullopt};
-  REQUIRE(copies_of(kBig, [&] { engine.on_message(back); }) == Approx(0).margin(0.01));
+  REQUIRE(copy_count::copies_of(kBig, [&] { engine.on_message(back); }) == Approx(0).margin(0.01));
   REQUIRE(again.result_sizes.size() == 1);
   CHECK(again.result_sizes[0] == link.result_sizes[0]);
   engine.interrupt("the test is over");
