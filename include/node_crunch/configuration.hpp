@@ -19,10 +19,10 @@
 
 namespace nc {
 
-struct Configuration {
+/// How a process reaches its peers: the role it plays and the transports' limits.
+struct TransportSettings {
   using Duration = std::chrono::milliseconds;
 
-  // --- role and transport -------------------------------------------------------------
   bool server = false;      ///< --server: a TCP server (with --listen)
   std::string listen;       ///< --listen ADDR:PORT: accept TCP nodes (also next to MPI)
   std::string connect;      ///< --connect HOST:PORT: a TCP node
@@ -32,16 +32,21 @@ struct Configuration {
   std::size_t max_frame_bytes = std::size_t{1} << 30;  ///< largest TCP frame accepted
   std::size_t mpi_piece_bytes = std::size_t{1} << 30;  ///< MPI messages above this go in pieces
   unsigned local_nodes = 0;  ///< one process alone: in-process nodes (0: one per core)
-
-  // --- liveness --------------------------------------------------------------------------
-  Duration heartbeat{1000};     ///< a node's heartbeat interval
-  Duration timeout{5000};       ///< a node silent this long is lost
-  Duration finish_grace{2000};  ///< how long the server waits for nodes to say goodbye
   Duration handshake_timeout{
       5000};  ///< TCP: a new connection must authenticate and register in this time
   unsigned connect_attempts = 10;  ///< TCP node: attempts to reach the server before giving up
   Duration retry_initial{200};     ///< first wait between attempts; doubles each time
   Duration retry_max{5000};        ///< longest wait between attempts
+};
+
+/// What the engines decide: liveness and scheduling.
+struct EngineSettings {
+  using Duration = std::chrono::milliseconds;
+
+  // --- liveness --------------------------------------------------------------------------
+  Duration heartbeat{1000};     ///< a node's heartbeat interval
+  Duration timeout{5000};       ///< a node silent this long is lost
+  Duration finish_grace{2000};  ///< how long the server waits for nodes to say goodbye
 
   // --- scheduling ------------------------------------------------------------------------
   unsigned threads = 1;           ///< worker threads per node process, each with its own Node
@@ -53,7 +58,20 @@ struct Configuration {
   /// still stops it with a checkpoint). Unset: no pause.
   std::optional<std::uint64_t> pause_after_tasks;
 
-  // --- output and monitoring ------------------------------------------------------------
+  /// The chunk list policy these settings ask for.
+  [[nodiscard]] ChunkList::Policy chunk_policy() const {
+    ChunkList::Policy policy;
+    policy.max_attempts = max_attempts;
+    policy.max_copies = max_copies;
+    policy.straggler_factor = straggler_factor;
+    return policy;
+  }
+};
+
+/// What a run leaves behind and shows: logs, progress, the checkpoint.
+struct OutputSettings {
+  using Duration = std::chrono::milliseconds;
+
   std::string log_level = "info";  ///< trace, debug, info, warn, error, off
   std::string log_dir;             ///< also log each process to LOG_DIR/<role>-<id>.log
   bool quiet = false;              ///< only warnings and errors
@@ -66,15 +84,13 @@ struct Configuration {
   /// The job's own options, as given or defaulted, filled by the command line: they tell a
   /// checkpoint of this job from one made with other parameters.
   std::vector<std::pair<std::string, std::string>> job_parameters;
+};
 
-  /// The chunk list policy these settings ask for.
-  [[nodiscard]] ChunkList::Policy chunk_policy() const {
-    ChunkList::Policy policy;
-    policy.max_attempts = max_attempts;
-    policy.max_copies = max_copies;
-    policy.straggler_factor = straggler_factor;
-    return policy;
-  }
+/// Every setting at once, as the command line fills them. A layer that needs only one part
+/// takes that part (the engines EngineSettings, a transport TransportSettings), so what it
+/// depends on is visible in its signature; `config.heartbeat` reads through to the part.
+struct Configuration : TransportSettings, EngineSettings, OutputSettings {
+  using Duration = std::chrono::milliseconds;
 };
 
 }  // namespace nc
