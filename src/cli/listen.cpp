@@ -11,16 +11,33 @@
 
 namespace nc::detail {
 
-std::unique_ptr<TcpServerTransport> listen_for_nodes(ServerRuntime& runtime,
-                                                     const Configuration& config) {
-  const HostPort where = parse_host_port(config.listen, "--listen");
-  auto key = load_secret(config);
-  if (!key && !config.insecure && !is_loopback(where.host)) {
+namespace {
+
+struct ListenPlan {
+  HostPort where;
+  std::optional<Key> key;
+};
+
+ListenPlan plan(const Configuration& config) {
+  ListenPlan plan{parse_host_port(config.listen, "--listen"), load_secret(config)};
+  if (!plan.key && !config.insecure && !is_loopback(plan.where.host)) {
     throw UsageError(
-        "listening on " + to_string(where) +
+        "listening on " + to_string(plan.where) +
         " lets anyone on the network take part: give a shared secret (--secret-file FILE or "
         "NC_SECRET) or, on a network you trust, --insecure. For one machine, --listen 127.0.0.1:0");
   }
+  return plan;
+}
+
+}  // namespace
+
+void check_listen(const Configuration& config) {
+  (void)plan(config);
+}
+
+std::unique_ptr<TcpServerTransport> listen_for_nodes(ServerRuntime& runtime,
+                                                     const Configuration& config) {
+  auto [where, key] = plan(config);
   const bool secret = key.has_value();
   auto transport = std::make_unique<TcpServerTransport>(runtime, config, std::move(key));
   const HostPort bound = transport->listen(where);
