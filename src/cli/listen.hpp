@@ -16,5 +16,8 @@ inline constexpr const char* kDefaultListen = "0.0.0.0:7870";
 /// without a secret unless --insecure.
 std::unique_ptr<TcpServerTransport> listen_for_nodes(ServerRuntime& runtime,
                                                      const Configuration& config);
+/// Throws what listen_for_nodes would throw about config.listen and the secret. Called before a
+/// server sets anything up (its checkpoint), so that a refused start leaves nothing behind.
+void check_listen(const Configuration& config);
 
 }  // namespace nc::detail

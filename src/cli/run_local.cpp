@@ -17,6 +17,7 @@ namespace nc::detail {
 int run_local(const JobEntry& job, const Configuration& config) {
   setup_logging(config, "server");
   add_log_file(config, "server");
+  if (!config.listen.empty()) check_listen(config);
   ServerSetup setup(job, config);
   InprocServerTransport inproc(setup.runtime());
   const auto tcp = config.listen.empty() ? nullptr : listen_for_nodes(setup.runtime(), config);

@@ -20,6 +20,7 @@ int serve(const JobEntry& job, const Configuration& config, MpiContext& mpi) {
   add_log_file(config, "server");
   spdlog::info("MPI: rank 0 of {} serves, {} rank(s) compute", mpi.size(), mpi.size() - 1);
   std::unique_ptr<ServerSetup> setup;
+  if (!config.listen.empty()) check_listen(config);  // as listen_for_nodes below would
   try {
     setup = std::make_unique<ServerSetup>(job, config);
   } catch (const std::exception& e) {

@@ -22,6 +22,7 @@ int run_tcp_server(const JobEntry& job, const Configuration& config) {
   add_log_file(config, "server");
   Configuration listening = config;
   if (listening.listen.empty()) listening.listen = kDefaultListen;
+  check_listen(listening);
   ServerSetup setup(job, listening);
   auto tcp = listen_for_nodes(setup.runtime(), listening);
   return setup.run();

@@ -182,6 +182,7 @@ void ServerEngine::on_hello(const ServerLinkPtr& link, const Hello& hello) {
     }
     node.link = link;
     node_by_link_[link.get()] = node.stats.info.id;
+    link->registered();
     node.stats.info.address = address;
     node.stats.info.last_heartbeat = now;
     if (phase_ != Phase::running) return;
@@ -194,6 +195,7 @@ void ServerEngine::on_hello(const ServerLinkPtr& link, const Hello& hello) {
   node.stats.info = NodeInfo{id, address, hello.threads, now, now};
   node.link = link;
   node_by_link_[link.get()] = id;
+  link->registered();
 
   Welcome welcome;
   welcome.node = id;

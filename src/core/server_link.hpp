@@ -19,6 +19,9 @@ class ServerLink {
   void send(M& message) = delete;
   /// Drops the connection (TCP); transports without connections ignore it.
   virtual void close(const std::string& reason) = 0;
+  /// A node registered on this link: from now on it may send messages as large as the transport
+  /// allows a node (TCP: --max-frame-bytes); before, only those a registration needs.
+  virtual void registered() {}
   /// Where the node is: "rank 3", "10.0.0.7:50412", "local node 2".
   [[nodiscard]] virtual std::string address() const = 0;
 };

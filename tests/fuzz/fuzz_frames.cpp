@@ -11,17 +11,23 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const nc::ByteSpan bytes(reinterpret_cast<const std::byte*>(data), size);
   nc::detail::FrameReader reader(std::size_t{1} << 20);
+  // The reader stops after each whole frame: take it, then feed it the rest.
+  const auto take = [&reader](nc::ByteSpan piece) {
+    for (;;) {
+      piece = piece.subspan(reader.feed(piece));
+      auto frame = reader.next();
+      if (!frame) return;
+      try {
+        (void)nc::detail::decode_message(*frame);
+      } catch (const nc::ProtocolError&) {
+      }
+    }
+  };
   try {
     // Fed in two pieces, as a network would deliver them.
-    reader.feed(bytes.first(size / 2));
-    reader.feed(bytes.subspan(size / 2));
+    take(bytes.first(size / 2));
+    take(bytes.subspan(size / 2));
   } catch (const nc::ProtocolError&) {
-  }
-  while (auto frame = reader.next()) {
-    try {
-      (void)nc::detail::decode_message(*frame);
-    } catch (const nc::ProtocolError&) {
-    }
   }
   return 0;
 }

@@ -1,6 +1,7 @@
 #include "transport/tcp/connection.hpp"
 
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
 #include "node_crunch/error.hpp"
@@ -10,7 +11,8 @@ namespace {
 // Most connections carry handshakes, heartbeats and small tasks: they read into 4 KiB. A read
 // that fills the buffer means bulk data is flowing, and the buffer doubles, up to 64 KiB. So a
 // server with a thousand quiet nodes holds 4 MiB of read buffers, not 64.
-constexpr std::size_t kFirstReadBuffer = std::size_t{4} << 10;
+// A connection whose frames are all smaller (a stranger) never needs more than the first.
+constexpr std::size_t kFirstReadBuffer = kSmallPayload;
 constexpr std::size_t kLargestReadBuffer = std::size_t{64} << 10;
 
 std::string describe(const boost::asio::ip::tcp::socket& socket) {
@@ -23,10 +25,11 @@ std::string describe(const boost::asio::ip::tcp::socket& socket) {
 }
 }  // namespace
 
-TcpConnection::TcpConnection(Socket socket, std::uint64_t max_frame_bytes)
+TcpConnection::TcpConnection(Socket socket, std::uint64_t max_frame_bytes,
+                             std::shared_ptr<ReceiveBudget> budget)
     : socket_(std::move(socket)),
       peer_(describe(socket_)),
-      reader_(max_frame_bytes),
+      reader_(max_frame_bytes, std::move(budget)),
       buffer_(kFirstReadBuffer),
       deadline_(socket_.get_executor()) {
   boost::system::error_code ignored;
@@ -40,7 +43,7 @@ void TcpConnection::start(OnFrame on_frame, OnClosed on_closed) {
 }
 
 void TcpConnection::read() {
-  if (closed_) return;
+  if (closed_ || closing_) return;
   // A payload that is larger than the read buffer is received straight into its frame, where
   // it stays until the last payload decoded from it goes: it is not copied on the way.
   const auto direct = reader_.direct();
@@ -57,17 +60,36 @@ void TcpConnection::read() {
               : error.message());
       return;
     }
+    if (self->closing_) return;  // what a closing connection is sent is not read any more
     self->on_read(bytes, into_frame);
   });
 }
 
 void TcpConnection::on_read(std::size_t bytes, bool into_frame) {
-  try {
-    if (into_frame)
+  buffer_filled_ = !into_frame && bytes == buffer_.size();
+  if (into_frame) {
+    try {
       reader_.filled(bytes);
-    else
-      reader_.feed(ByteSpan(buffer_.data(), bytes));
-    while (auto frame = reader_.next()) {
+    } catch (const std::exception& e) {
+      finish(e.what());
+      return;
+    }
+  } else {
+    unread_begin_ = 0;
+    unread_end_ = bytes;
+  }
+  take_frames();
+}
+
+// Feeds the reader what was read and delivers the frames it completes; then reads on, or, if
+// the next frame waits for room in the receive budget, goes on from here once it has room.
+void TcpConnection::take_frames() {
+  try {
+    for (;;) {
+      unread_begin_ +=
+          reader_.feed(ByteSpan(buffer_.data() + unread_begin_, unread_end_ - unread_begin_));
+      auto frame = reader_.next();
+      if (!frame) break;
       const bool sealed = (frame->header.flags & kFrameSealed) != 0;
       if (sealed != opener_.has_value()) {
         throw ProtocolError(sealed ? "a sealed frame before the handshake"
@@ -76,15 +98,26 @@ void TcpConnection::on_read(std::size_t bytes, bool into_frame) {
       if (opener_)
         frame->payload.shrink(opener_->open(frame->header_bytes, frame->payload.writable()));
       on_frame_(*frame);
-      if (closed_) return;
+      if (closed_ || closing_) return;
     }
   } catch (const std::exception& e) {
     finish(e.what());
     return;
   }
-  // No read is outstanding here, so the buffer may move.
-  if (!into_frame && bytes == buffer_.size() && buffer_.size() < kLargestReadBuffer)
+  if (reader_.waiting()) {
+    reader_.when_room([self = shared_from_this()] {
+      boost::asio::post(self->socket_.get_executor(), [self] {
+        if (!self->closed_ && !self->closing_) self->take_frames();
+      });
+    });
+    return;
+  }
+  // No read is outstanding here, so the buffer may move. It grows only for a peer whose frames
+  // may be larger than it.
+  if (buffer_filled_ && buffer_.size() < kLargestReadBuffer &&
+      reader_.max_length() > buffer_.size())
     buffer_.resize(buffer_.size() * 2);
+  buffer_filled_ = false;
   read();
 }
 
@@ -101,8 +134,7 @@ void TcpConnection::send(const Message& message) {
   }
   store_le<std::uint64_t>(frame.data() + 8, length);
   if (sealer_) sealer_->seal(frame);
-  queue_.push_back(std::move(frame));
-  write();
+  enqueue(std::move(frame));
 }
 
 void TcpConnection::send_handshake(HandshakeKind kind, const Bytes& payload) {
@@ -110,6 +142,24 @@ void TcpConnection::send_handshake(HandshakeKind kind, const Bytes& payload) {
   Bytes frame;
   put_frame_header(frame, FrameHeader{static_cast<std::uint8_t>(kind), 0, payload.size()});
   frame.insert(frame.end(), payload.begin(), payload.end());
+  enqueue(std::move(frame));
+}
+
+void TcpConnection::enqueue(Bytes frame) {
+  if (closed_ || overflowed_) return;
+  if (queued_bytes_ > 0 && queued_bytes_ + frame.size() > queue_limit_) {
+    // The peer has not read the last queue's worth: drop what waits and close. Not from here:
+    // the caller (the engine, sending) must not see the connection close under its feet.
+    overflowed_ = true;
+    const std::string why = "does not read what is sent to it (" + std::to_string(queued_bytes_) +
+                            " bytes queued, and " + std::to_string(frame.size()) +
+                            " more would pass the limit of " + std::to_string(queue_limit_) + ")";
+    queue_.clear();
+    boost::asio::post(socket_.get_executor(),
+                      [self = shared_from_this(), why] { self->finish(why); });
+    return;
+  }
+  queued_bytes_ += frame.size();
   queue_.push_back(std::move(frame));
   write();
 }
@@ -134,6 +184,9 @@ void TcpConnection::write() {
       socket_, buffers,
       [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {
         self->writing_ = false;
+        for (const auto& frame : self->in_flight_)
+          self->queued_bytes_ -= std::min<std::uint64_t>(frame.size(), self->queued_bytes_);
+        self->in_flight_.clear();
         if (self->closed_) return;
         if (error) {
           self->finish("writing failed: " + error.message());
@@ -149,10 +202,13 @@ void TcpConnection::write() {
 
 void TcpConnection::set_deadline(std::optional<std::chrono::steady_clock::duration> deadline) {
   deadline_.cancel();
+  deadline_at_.reset();
   if (!deadline || closed_) return;
-  deadline_.expires_after(*deadline);
+  deadline_at_ = std::chrono::steady_clock::now() + *deadline;
+  deadline_.expires_at(*deadline_at_);
   deadline_.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
-    if (!error) self->finish("said nothing useful in time");
+    if (error) return;
+    self->finish(self->close_when_flushed_ ? self->close_reason_ : "said nothing useful in time");
   });
 }
 
@@ -162,19 +218,23 @@ void TcpConnection::close(const std::string& why) {
 
 void TcpConnection::close_after_flush(const std::string& why, std::chrono::milliseconds limit) {
   if (closed_) return;
-  if (idle()) {
+  closing_ = true;
+  reader_.stop_waiting();
+  if (idle() || overflowed_) {
     finish(why);
     return;
   }
   close_when_flushed_ = true;
   close_reason_ = why;
-  set_deadline(limit);
+  if (!deadline_at_ || std::chrono::steady_clock::now() + limit < *deadline_at_)
+    set_deadline(limit);
 }
 
 void TcpConnection::finish(const std::string& why) {
   if (closed_) return;
   closed_ = true;
   deadline_.cancel();
+  reader_.stop_waiting();
   boost::system::error_code ignored;
   socket_.shutdown(Socket::shutdown_both, ignored);
   socket_.close(ignored);

@@ -57,21 +57,31 @@ Message decode_message(const Frame& frame) {
   return decode(frame.payload);
 }
 
-void FrameReader::feed(ByteSpan bytes) {
-  while (!bytes.empty()) {
+std::size_t FrameReader::feed(ByteSpan bytes) {
+  const std::size_t given = bytes.size();
+  while (!bytes.empty() && !waiting_ && ready_.empty()) {
     if (!partial_) {
       const std::size_t take = std::min(kFrameHeaderSize - header_.size(), bytes.size());
       header_.insert(header_.end(), bytes.begin(),
                      bytes.begin() + static_cast<std::ptrdiff_t>(take));
       bytes = bytes.subspan(take);
-      if (header_.size() < kFrameHeaderSize) return;
+      if (header_.size() < kFrameHeaderSize) break;
       Frame frame;
       frame.header = read_frame_header(header_, max_length_);
       frame.header_bytes = std::move(header_);
       header_.clear();
-      frame.payload = ReceiveBuffer(static_cast<std::size_t>(frame.header.length));
-      partial_ = std::move(frame);
-      received_ = 0;
+      if (!budget_ || frame.header.length <= kSmallPayload) {
+        start_payload(std::move(frame), {});
+      } else if (frame.header.length > budget_->capacity()) {
+        throw ProtocolError("a frame of " + std::to_string(frame.header.length) +
+                            " bytes, above the whole receive budget of " +
+                            std::to_string(budget_->capacity()));
+      } else if (auto lease = budget_->try_take(frame.header.length)) {
+        start_payload(std::move(frame), std::move(*lease));
+      } else {
+        waiting_ = std::move(frame);
+        break;
+      }
     }
     const auto into = direct();
     const std::size_t take = std::min(into.size(), bytes.size());
@@ -81,6 +91,33 @@ void FrameReader::feed(ByteSpan bytes) {
     received_ += take;
     complete_if_whole();
   }
+  return given - bytes.size();
+}
+
+void FrameReader::start_payload(Frame frame, ReceiveBudget::Lease lease) {
+  frame.payload = ReceiveBuffer(static_cast<std::size_t>(frame.header.length));
+  partial_ = std::move(frame);
+  received_ = 0;
+  lease_ = std::move(lease);
+  complete_if_whole();  // an empty payload is whole at once
+}
+
+void FrameReader::when_room(std::function<void()> ready) {
+  if (!waiting_ || wait_id_) return;
+  const auto id = budget_->wait(waiting_->header.length,
+                                [this, ready = std::move(ready)](ReceiveBudget::Lease lease) {
+                                  wait_id_.reset();
+                                  Frame frame = std::move(*waiting_);
+                                  waiting_.reset();
+                                  start_payload(std::move(frame), std::move(lease));
+                                  ready();
+                                });
+  if (waiting_) wait_id_ = id;  // else it had room at once
+}
+
+void FrameReader::stop_waiting() {
+  if (wait_id_ && budget_) budget_->cancel(*wait_id_);
+  wait_id_.reset();
 }
 
 std::span<std::byte> FrameReader::direct() {
@@ -99,6 +136,7 @@ void FrameReader::complete_if_whole() {
   if (!partial_ || received_ != partial_->payload.size()) return;
   ready_.push_back(std::move(*partial_));
   partial_.reset();
+  lease_.reset();  // a whole frame is the engine's now, not a frame in flight
 }
 
 std::optional<Frame> FrameReader::next() {

@@ -17,11 +17,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 
 #include "core/message.hpp"
 #include "node_crunch/bytes.hpp"
+#include "transport/tcp/receive_budget.hpp"
 
 namespace nc::detail {
 
@@ -30,6 +33,9 @@ inline constexpr std::array<std::byte, 4> kFrameMagic{std::byte{'N'}, std::byte{
 inline constexpr std::uint8_t kFrameVersion = 1;
 inline constexpr std::size_t kFrameHeaderSize = 16;
 inline constexpr std::uint16_t kFrameSealed = 1;
+/// A payload this small takes nothing from a receive budget: it costs no more than the read
+/// buffer every connection has anyway (heartbeats, requests and handshakes go on under load).
+inline constexpr std::uint64_t kSmallPayload = 4096;
 
 /// Handshake steps (they travel before, and outside, the engine's messages).
 enum class HandshakeKind : std::uint8_t {
@@ -65,16 +71,27 @@ struct Frame {
 [[nodiscard]] Message decode_message(const Frame& frame);
 
 /// Cuts a byte stream into frames as it arrives, in pieces of any size. Allocates a payload
-/// only after its header passed the checks, so its memory is bounded by the length limit.
+/// only after its header passed the checks, so its memory is bounded by the length limit; with a
+/// receive budget, a payload above kSmallPayload is allocated only once the budget has room for
+/// it, and holds its share until the frame is whole.
 ///
 /// Bytes come either through feed() (copied out of the caller's read buffer), or, for the
 /// payload now arriving, straight into its place: the caller receives into direct() and says
 /// how much with filled(). Large payloads take the second way and are never copied.
 class FrameReader {
  public:
-  explicit FrameReader(std::uint64_t max_length) : max_length_(max_length) {}
-  /// Takes the next bytes of the stream; throws ProtocolError on a bad header.
-  void feed(ByteSpan bytes);
+  explicit FrameReader(std::uint64_t max_length, std::shared_ptr<ReceiveBudget> budget = nullptr)
+      : max_length_(max_length), budget_(std::move(budget)) {}
+  FrameReader(const FrameReader&) = delete;
+  FrameReader& operator=(const FrameReader&) = delete;
+  ~FrameReader() { stop_waiting(); }
+
+  /// Takes the next bytes of the stream and returns how many it took. It stops after a whole
+  /// frame, until next() has taken it: the caller acts on each frame (a new length limit once
+  /// the handshake is done) before the next header is checked. It also stops while a payload
+  /// waits for room in the budget (waiting()). The rest must be fed again. Throws ProtocolError
+  /// on a bad header.
+  std::size_t feed(ByteSpan bytes);
   /// Where the rest of the payload now arriving goes; empty between payloads.
   [[nodiscard]] std::span<std::byte> direct();
   /// `count` bytes (at most direct().size()) were written at the start of direct().
@@ -82,16 +99,31 @@ class FrameReader {
   /// The next complete frame, if there is one.
   [[nodiscard]] std::optional<Frame> next();
   /// True while a frame has started but not ended.
-  [[nodiscard]] bool in_frame() const { return !header_.empty() || partial_.has_value(); }
+  [[nodiscard]] bool in_frame() const {
+    return !header_.empty() || partial_.has_value() || waiting_.has_value();
+  }
+  /// True while a payload's header has arrived but the budget has no room for it yet.
+  [[nodiscard]] bool waiting() const { return waiting_.has_value(); }
+  /// Calls `ready` once the waiting payload has its room (from the budget's give-back: it must
+  /// not re-enter the reader's caller); feed() then takes bytes again.
+  void when_room(std::function<void()> ready);
+  /// Forgets a request for room (the connection is closing).
+  void stop_waiting();
   void set_max_length(std::uint64_t max_length) { max_length_ = max_length; }
+  [[nodiscard]] std::uint64_t max_length() const { return max_length_; }
 
  private:
+  void start_payload(Frame frame, ReceiveBudget::Lease lease);
   void complete_if_whole();
 
   std::uint64_t max_length_;
+  std::shared_ptr<ReceiveBudget> budget_;
   Bytes header_;                  // header bytes received so far
   std::optional<Frame> partial_;  // a frame whose payload is arriving
   std::size_t received_ = 0;      // of partial_'s payload
+  ReceiveBudget::Lease lease_;    // partial_'s share of the budget
+  std::optional<Frame> waiting_;  // a frame whose payload waits for room in the budget
+  std::optional<ReceiveBudget::WaitID> wait_id_;
   std::deque<Frame> ready_;
 };
 

@@ -52,7 +52,12 @@ class ClientHandshake {
   bool permanent_ = false;
 };
 
-/// The largest frame either side accepts before the handshake is done.
+/// The largest frame either side accepts before the handshake is done (a proof is 64 bytes, a
+/// refusal's text less than 100).
 inline constexpr std::uint64_t kHandshakeFrameLimit = 256;
+/// The largest frame a server accepts after the handshake and before a node has registered on
+/// the connection: a hello (its names are at most 255 bytes each: about 550 bytes sealed) or a
+/// status request. No more than the read buffer every connection has anyway.
+inline constexpr std::uint64_t kRegistrationFrameLimit = 4096;
 
 }  // namespace nc::detail

@@ -98,12 +98,24 @@ Key key_from_secret(const std::string& secret) {
 #endif
 }
 
+// A variable that is set but empty is refused, not read as "no secret": it is what
+// NC_SECRET=$(cat missing-file) gives, from someone who meant to have one.
 std::optional<Key> load_secret(const Configuration& config) {
   if (!config.secret_file.empty()) return key_from_secret(read_secret_file(config.secret_file));
-  if (const char* file = std::getenv("NC_SECRET_FILE"); file != nullptr && *file != '\0') {
+  if (const char* file = std::getenv("NC_SECRET_FILE"); file != nullptr) {
+    if (*file == '\0') {
+      throw UsageError(
+          "NC_SECRET_FILE is set but empty: name the file that holds the shared secret, or unset "
+          "NC_SECRET_FILE to run without a secret");
+    }
     return key_from_secret(read_secret_file(file));
   }
-  if (const char* secret = std::getenv("NC_SECRET"); secret != nullptr && *secret != '\0') {
+  if (const char* secret = std::getenv("NC_SECRET"); secret != nullptr) {
+    if (trim(secret).empty()) {
+      throw UsageError(
+          "NC_SECRET is set but empty: give it the shared secret, or unset NC_SECRET to run "
+          "without a secret");
+    }
     return key_from_secret(trim(secret));
   }
   return std::nullopt;

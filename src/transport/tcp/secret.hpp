@@ -27,7 +27,8 @@ using Nonce = std::array<unsigned char, 32>;
 using Proof = std::array<unsigned char, 32>;
 
 /// The secret from --secret-file, $NC_SECRET_FILE or $NC_SECRET (in that order); nullopt
-/// if none is set. Throws UsageError if a file cannot be read or the secret is too short.
+/// if none is set. Throws UsageError if a file cannot be read, the secret is too short, or the
+/// variable consulted is set but empty.
 std::optional<Key> load_secret(const Configuration& config);
 /// The key a secret stands for.
 Key key_from_secret(const std::string& secret);

@@ -3,8 +3,11 @@
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <iterator>
+#include <string>
 
 #include "transport/tcp/connection.hpp"
 #include "transport/tcp/handshake.hpp"
@@ -40,17 +43,19 @@ bool is_loopback(const std::string& host) {
   return true;
 }
 
-// One accepted connection: a stranger until the handshake succeeds, then the engine's link
-// to whatever registers on it (a node, or a --status request).
+// One accepted connection: a stranger until it has passed the handshake and said what it wants
+// (registered, or asked for the status), then the engine's link to it.
 class TcpServerTransport::Peer final : public ServerLink,
                                        public std::enable_shared_from_this<Peer> {
  public:
   Peer(TcpServerTransport& transport, boost::asio::ip::tcp::socket socket)
       : transport_(transport),
-        connection_(std::make_shared<TcpConnection>(std::move(socket), kHandshakeFrameLimit)),
+        connection_(std::make_shared<TcpConnection>(std::move(socket), kHandshakeFrameLimit,
+                                                    transport.budget_)),
         handshake_(transport.key_) {}
 
-  void start() {
+  void start(StrangerSlot slot) {
+    slot_ = slot;
     auto self = shared_from_this();
     // Frames reach the peer through a weak reference: the connection keeps its frame callback
     // after it closes, and a strong one would make the two own each other forever: a socket
@@ -62,6 +67,8 @@ class TcpServerTransport::Peer final : public ServerLink,
           if (auto peer = weak.lock()) peer->on_frame(frame);
         },
         [self](const std::string& why) { self->on_closed(why); });
+    connection_->set_queue_limit(queue_limit(transport_.config_));
+    // One deadline for the handshake and the first message together; nothing moves it.
     connection_->set_deadline(transport_.config_.handshake_timeout);
     handshake_.begin(*connection_);
   }
@@ -70,9 +77,21 @@ class TcpServerTransport::Peer final : public ServerLink,
   void close(const std::string& reason) override {
     connection_->close_after_flush(reason, std::chrono::seconds(1));
   }
+  void registered() override {
+    registered_ = true;
+    connection_->set_max_frame(transport_.config_.max_frame_bytes);
+  }
   [[nodiscard]] std::string address() const override { return connection_->peer(); }
 
-  [[nodiscard]] bool stranger() const { return !ready_; }
+  /// Closes a stranger to make room for a newer one.
+  void push_out() {
+    transport_.log_refusal(connection_->peer(),
+                           "pushed out of the handshake by a newer connection (all " +
+                               std::to_string(kMaxStrangers) + " handshake slots were taken)");
+    refused_ = true;
+    connection_->close("pushed out of the handshake");
+    leave_slot();  // closing left it already; this only makes sure
+  }
   TcpConnection& connection() { return *connection_; }
 
  private:
@@ -86,19 +105,17 @@ class TcpServerTransport::Peer final : public ServerLink,
           return;
         case HandshakeOutcome::ready:
           ready_ = true;
-          --transport_.strangers_;
-          connection_->set_max_frame(transport_.config_.max_frame_bytes);
-          connection_->set_deadline(transport_.config_.handshake_timeout);  // register in time
+          connection_->set_max_frame(kRegistrationFrameLimit);
           return;
       }
     }
     if (!is_message_kind(frame.header.kind))
       throw ProtocolError("a handshake frame after the handshake");
     Message message = decode_message(frame);
-    if (!spoke_) {
-      spoke_ = true;
-      connection_->set_deadline(
-          std::nullopt);  // from here the engine's heartbeat timeout watches it
+    if (slot_) {
+      // From here the engine's heartbeat timeout watches it, or the engine closes it.
+      connection_->set_deadline(std::nullopt);
+      leave_slot();
     }
     transport_.runtime_.engine().on_message(shared_from_this(), std::move(message));
   }
@@ -106,16 +123,25 @@ class TcpServerTransport::Peer final : public ServerLink,
   void refuse(const std::string& why) {
     transport_.log_refusal(connection_->peer(), why);
     refused_ = true;
+    // The reply the handshake queued goes out; nothing more is read; the deadline stays.
     connection_->close_after_flush(why, std::chrono::milliseconds(200));
+  }
+
+  void leave_slot() {
+    if (!slot_) return;
+    transport_.free_stranger_slot(*slot_);
+    slot_.reset();
   }
 
   void on_closed(const std::string& why) {
     auto self = shared_from_this();
-    if (ready_) {
-      transport_.runtime_.engine().on_link_closed(self, why);
-    } else {
-      --transport_.strangers_;
-      if (!refused_) transport_.log_refusal(connection_->peer(), why);
+    const bool stranger = slot_.has_value();
+    leave_slot();
+    if (ready_) transport_.runtime_.engine().on_link_closed(self, why);
+    if (stranger && !refused_ && !transport_.draining_) {
+      transport_.log_refusal(connection_->peer(), why);
+    } else if (!registered_ && connection_->overflowed()) {
+      transport_.log_refusal(connection_->peer(), why);  // a registered node's loss says it
     }
     transport_.forget(self);
   }
@@ -123,10 +149,20 @@ class TcpServerTransport::Peer final : public ServerLink,
   TcpServerTransport& transport_;
   std::shared_ptr<TcpConnection> connection_;
   ServerHandshake handshake_;
-  bool ready_ = false;
-  bool spoke_ = false;
-  bool refused_ = false;
+  std::optional<StrangerSlot> slot_;
+  bool ready_ = false;       // the handshake is done
+  bool registered_ = false;  // a node registered on it
+  bool refused_ = false;     // logged already
 };
+
+std::uint64_t TcpServerTransport::receive_budget(const Configuration& config) {
+  return std::max<std::uint64_t>(2 * std::uint64_t{config.max_frame_bytes},
+                                 std::uint64_t{64} << 20);
+}
+
+std::uint64_t TcpServerTransport::queue_limit(const Configuration& config) {
+  return std::max<std::uint64_t>(2 * std::uint64_t{config.max_frame_bytes}, std::uint64_t{8} << 20);
+}
 
 TcpServerTransport::TcpServerTransport(ServerRuntime& runtime, const Configuration& config,
                                        std::optional<Key> key)
@@ -137,6 +173,7 @@ TcpServerTransport::TcpServerTransport(ServerRuntime& runtime, const Configurati
       retry_accept_(runtime.io()),
       drain_deadline_(runtime.io()),
       tally_(runtime.io()) {
+  budget_ = ReceiveBudget::make(receive_budget(config));
   raise_descriptor_limit();
   runtime.add_transport(*this);
 }
@@ -195,16 +232,30 @@ void TcpServerTransport::accept() {
 }
 
 void TcpServerTransport::admit(boost::asio::ip::tcp::socket socket) {
-  if (strangers_ >= kMaxStrangers) {
-    log_refusal("a new connection", "too many connections in the handshake");
-    boost::system::error_code ignored;
-    socket.close(ignored);
-    return;
+  // Holding every slot must not lock out a node or a --status that comes after: the newest
+  // connection gets a slot, the one that has held its slot longest loses it. An attacker must
+  // then outpace every honest handshake, not merely sit on the slots.
+  while (strangers_.size() >= kMaxStrangers) {
+    const auto oldest = strangers_.front().lock();
+    if (!oldest) {
+      strangers_.pop_front();
+      continue;
+    }
+    oldest->push_out();  // frees its slot
   }
-  ++strangers_;
   auto peer = std::make_shared<Peer>(*this, std::move(socket));
   peers_.insert(peer);
-  peer->start();
+  peer->start(take_stranger_slot(peer));
+}
+
+TcpServerTransport::StrangerSlot TcpServerTransport::take_stranger_slot(
+    const std::shared_ptr<Peer>& peer) {
+  strangers_.push_back(peer);
+  return std::prev(strangers_.end());
+}
+
+void TcpServerTransport::free_stranger_slot(StrangerSlot slot) {
+  strangers_.erase(slot);
 }
 
 void TcpServerTransport::forget(const std::shared_ptr<Peer>& peer) {
