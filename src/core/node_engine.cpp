@@ -118,7 +118,7 @@ void NodeEngine::on_tasks(Tasks& tasks) {
   note_round_trip(received);
   requested_ = requested_ > received ? requested_ - received : 0;
   held_ += received;
-  workers_.push(std::move(tasks.items));
+  if (received > 0) workers_.push(std::move(tasks.items));  // none: it only confirms results
   top_up();
 }
 
