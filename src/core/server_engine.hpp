@@ -5,8 +5,9 @@
 // user's server (through ServerHandle) and answers through each node's ServerLink.
 // It implements the guarantees of the architecture: registration with initial data, pull
 // scheduling with held requests (Waiting, or a pause after a number of tasks), heartbeat timeouts
-// reported once per loss, attempt ids, a node that comes back, finish_job exactly once, loud
-// failure on a user exception.
+// reported once per loss, attempt ids, a node that comes back, results confirmed to their node
+// only once they are on record (ResultRecorder), finish_job exactly once, loud failure on a user
+// exception.
 //
 // Thread safety: none; one thread (the server's event loop) calls every method.
 
