@@ -2,22 +2,44 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/post.hpp>
 #include <filesystem>
 
+#include "core/record_writer.hpp"
 #include "node_crunch/build_config.hpp"
 #include "node_crunch/error.hpp"
 #include "node_crunch/exit_status.hpp"
 #if NC_HAVE_HDF5
+#include <hdf5.h>
+
 #include "io/checkpoint.hpp"
 #endif
 
 namespace nc::detail {
-namespace {
-// Recorded results reach the file this often: what a crash of the server can cost.
-constexpr std::chrono::milliseconds kFlushEvery{100};
-}  // namespace
 
 #if NC_HAVE_HDF5
+
+namespace {
+// Without a writer thread, recorded results reach the file this often.
+constexpr std::chrono::milliseconds kFlushEvery{100};
+
+// Two threads may call HDF5 at once (the writer, and a job that writes its output as results
+// come in) only if the library serialises its calls itself.
+bool hdf5_is_thread_safe() {
+  hbool_t safe = 0;
+  return H5is_library_threadsafe(&safe) >= 0 && safe != 0;
+}
+}  // namespace
+
+class Checkpointing::FileSink final : public RecordSink {
+ public:
+  explicit FileSink(CheckpointWriter& file) : file_(file) {}
+  void append(ChunkID chunk, ByteSpan result) override { file_.append(chunk, result); }
+  void commit() override { file_.flush(); }
+
+ private:
+  CheckpointWriter& file_;
+};
 
 std::optional<std::string> Checkpointing::path_for(const JobEntry& job,
                                                    const Configuration& config) {
@@ -50,41 +72,93 @@ Checkpointing::Checkpointing(ServerRuntime& runtime, const JobEntry& job,
   } else if (config.resume) {
     spdlog::info("--resume: no checkpoint at {}, starting from the beginning", *path);
   }
-  writer_ = std::make_unique<CheckpointWriter>(*path, identity, restored);
+  file_ = std::make_unique<CheckpointWriter>(*path, identity, restored);
+  sink_ = std::make_unique<FileSink>(*file_);
   for (const auto& record : restored)
     runtime.engine().replay(record.chunk, record.result);
   if (!restored.empty())
     spdlog::info("resumed from {}: {} chunk(s) restored", *path, restored.size());
   runtime.engine().set_recorder(this);
-  runtime.every(kFlushEvery, [this] { writer_->flush(); });
+  if (hdf5_is_thread_safe()) {
+    start_writer_thread(runtime);
+  } else {
+    spdlog::debug("HDF5 is not thread-safe: the checkpoint is written on the server's thread");
+    runtime.every(kFlushEvery, [this, &runtime] { write_on_loop(runtime); });
+  }
   runtime.at_end([this, &engine = runtime.engine()] { at_end(engine); });
 }
 
-Checkpointing::~Checkpointing() = default;
-
-void Checkpointing::record(ChunkID chunk, ByteSpan result) {
-  writer_->append(chunk, result);
+// The writer thread's reports reach the engine on its own thread, through its event loop.
+void Checkpointing::start_writer_thread(ServerRuntime& runtime) {
+  auto& io = runtime.io();
+  auto& engine = runtime.engine();
+  writer_ = std::make_unique<RecordWriter>(
+      *sink_,
+      [&io, &engine](std::uint64_t durable) {
+        boost::asio::post(io, [&engine, durable] { engine.on_records_durable(durable); });
+      },
+      [&io, &engine](const std::string& error) {
+        spdlog::error("{}: no more results are recorded", error);
+        boost::asio::post(io, [&engine, error] { engine.on_recording_failed(error); });
+      });
 }
 
-void Checkpointing::at_end(const ServerEngine& engine) {
+void Checkpointing::write_on_loop(ServerRuntime& runtime) {
+  if (durable_ == written_) return;
   try {
-    writer_->flush();
+    file_->flush();
+  } catch (const std::exception& e) {
+    spdlog::error("{}: no more results are recorded", e.what());
+    runtime.engine().on_recording_failed(e.what());
+    return;
+  }
+  durable_ = written_;
+  runtime.engine().on_records_durable(durable_);
+}
+
+Checkpointing::~Checkpointing() {
+  if (writer_) writer_->stop();
+}
+
+void Checkpointing::record(ChunkID chunk, Payload result) {
+  if (writer_) {
+    writer_->submit(chunk, std::move(result));
+    return;
+  }
+  file_->append(chunk, result);
+  ++written_;
+}
+
+void Checkpointing::drain() {
+  if (writer_) {
+    (void)writer_->drain();
+    return;
+  }
+  try {
+    file_->flush();
+    durable_ = written_;
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
   }
+}
+
+void Checkpointing::at_end(const ServerEngine& engine) {
+  drain();
+  if (writer_) writer_->stop();  // nothing touches the file from another thread after this
   if (engine.exit_status() == exit_ok) {
-    writer_->remove();  // the output is written: nothing to resume
+    file_->remove();  // the output is written: nothing to resume
     return;
   }
   spdlog::warn(
       "the checkpoint {} keeps {} finished chunk(s): run again with --resume to finish the job",
-      writer_->path(), writer_->records());
+      file_->path(), file_->records());
 }
 
 #else
 
-// Without HDF5 no writer is ever made, but the member's destructor needs a complete type.
+// Without HDF5 no file is ever made, but the members' destructors need complete types.
 class CheckpointWriter {};
+class Checkpointing::FileSink {};
 
 std::optional<std::string> Checkpointing::path_for(const JobEntry&, const Configuration&) {
   return std::nullopt;
@@ -95,7 +169,10 @@ Checkpointing::Checkpointing(ServerRuntime&, const JobEntry&, const Configuratio
     throw UsageError("this build has no HDF5: no checkpoints");
 }
 Checkpointing::~Checkpointing() = default;
-void Checkpointing::record(ChunkID, ByteSpan) {}
+void Checkpointing::record(ChunkID, Payload) {}
+void Checkpointing::drain() {}
+void Checkpointing::start_writer_thread(ServerRuntime&) {}
+void Checkpointing::write_on_loop(ServerRuntime&) {}
 void Checkpointing::at_end(const ServerEngine&) {}
 
 #endif

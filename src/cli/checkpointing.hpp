@@ -1,7 +1,8 @@
 #pragma once
 // A server's checkpoint, from the command line to the end of the job: where it lives (--checkpoint,
 // or next to the job's --output), resuming from it (--resume), recording every chunk's first
-// result as it arrives, and removing it once the job's output is written.
+// result as it arrives (on a writer thread of its own, in batches, each synced to disk before
+// the engine hears that it is durable), and removing it once the job's output is written.
 
 #include <memory>
 #include <optional>
@@ -14,6 +15,7 @@
 namespace nc::detail {
 
 class CheckpointWriter;
+class RecordWriter;
 
 class Checkpointing final : public ResultRecorder {
  public:
@@ -22,15 +24,23 @@ class Checkpointing final : public ResultRecorder {
   Checkpointing(ServerRuntime& runtime, const JobEntry& job, const Configuration& config);
   ~Checkpointing() override;
 
-  void record(ChunkID chunk, ByteSpan result) override;
+  void record(ChunkID chunk, Payload result) override;
+  void drain() override;
 
   /// Where this job's checkpoint goes, or nullopt if the job records none.
   static std::optional<std::string> path_for(const JobEntry& job, const Configuration& config);
 
  private:
+  class FileSink;
+  void start_writer_thread(ServerRuntime& runtime);
+  void write_on_loop(ServerRuntime& runtime);
   void at_end(const ServerEngine& engine);
 
-  std::unique_ptr<CheckpointWriter> writer_;
+  std::unique_ptr<CheckpointWriter> file_;
+  std::unique_ptr<FileSink> sink_;
+  std::unique_ptr<RecordWriter> writer_;  // none: records are written on the engine's thread
+  std::uint64_t written_ = 0;             // by the engine's thread, without a writer thread
+  std::uint64_t durable_ = 0;
 };
 
 }  // namespace nc::detail

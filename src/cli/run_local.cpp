@@ -31,6 +31,8 @@ int run_local(const JobEntry& job, const Configuration& config) {
   nodes.reserve(count);
   for (unsigned index = 1; index <= count; ++index) {
     nodes.emplace_back([&, index] {
+      // In-process nodes keep no unconfirmed results: a crash of the server is a crash of
+      // this process, theirs included.
       auto runtime = std::make_unique<NodeRuntime>(job.node_factory, job.name, config, false);
       {
         InprocNodeTransport transport(inproc.end(), *runtime, index);

@@ -52,6 +52,8 @@ int compute(const JobEntry& job, const Configuration& config, MpiContext& mpi) {
       config.threads,
       "The launcher bound this rank to them: with Open MPI's mpirun add --bind-to none, or "
       "--map-by slot:PE=N for N CPUs per rank; with srun give --cpus-per-task.");
+  // An MPI rank keeps no unconfirmed results: if rank 0 dies, the launcher ends every rank,
+  // so there is no later server to send them to. A resumed run computes them again.
   NodeRuntime runtime(job.node_factory, job.name, config, false);
   runtime.engine().set_on_registered([&config, rank = mpi.rank()](NodeID id) {
     set_log_role(fmt::format("{}, rank {}", to_string(id), rank));

@@ -35,6 +35,8 @@ int run_tcp_node(const JobEntry& job, const Configuration& config) {
                               "CPU allocation): start it on more, or give fewer --threads.");
   const HostPort server = parse_host_port(config.connect, "--connect");
   auto key = load_secret(config);
+  // A TCP node outlives its connection: it keeps every result until the server confirms it
+  // is on record, and sends the unconfirmed ones again when it reconnects.
   NodeRuntime runtime(job.node_factory, job.name, config, true);
   runtime.handle_signals();
   runtime.engine().set_on_registered([&config](NodeID id) {

@@ -26,7 +26,7 @@ enum class MessageType : std::uint8_t {
   welcome = 2,          // server -> node: your id, the heartbeat, the initial data
   reject = 3,           // server -> node: you cannot join (wrong job, wrong protocol)
   request = 4,          // node -> server: send me `count` more tasks
-  tasks = 5,            // server -> node: tasks, and how many of your results arrived
+  tasks = 5,            // server -> node: tasks, and how many of your results are safe
   results = 6,          // node -> server: results, and `more` tasks wanted
   heartbeat = 7,        // node -> server: alive
   finish = 8,           // server -> node: the job is done, exit 0
@@ -49,7 +49,7 @@ struct Hello {
 struct Welcome {
   NodeID node;
   std::uint32_t heartbeat_ms = 0;
-  std::uint64_t results_seen = 0;     // results from this node id the server has received
+  std::uint64_t results_seen = 0;     // this node id's first results the server holds for good
   bool fresh = true;                  // false: an old id came back; keep the initial data
   std::optional<Bytes> initial_data;  // only when fresh
   bool operator==(const Welcome&) const = default;
@@ -72,6 +72,8 @@ struct TaskItem {
   bool operator==(const TaskItem&) const = default;
 };
 struct Tasks {
+  // The node's first results the server holds for good (on record, when it keeps a checkpoint):
+  // the node may forget them. Tasks without items only say this.
   std::uint64_t results_seen = 0;
   std::vector<TaskItem> items;
   bool operator==(const Tasks&) const = default;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 namespace nc::detail {
 namespace {
@@ -118,7 +119,7 @@ void NodeEngine::on_tasks(Tasks& tasks) {
   note_round_trip(received);
   requested_ = requested_ > received ? requested_ - received : 0;
   held_ += received;
-  workers_.push(std::move(tasks.items));
+  if (received > 0) workers_.push(std::move(tasks.items));  // none: it only confirms results
   top_up();
 }
 
@@ -169,9 +170,17 @@ void NodeEngine::top_up() {
   if (const auto more = ask_more(); more > 0) send(Request{more});
 }
 
+// The server holds these results for good (in its checkpoint, if it keeps one): they are no
+// longer this node's to keep.
 void NodeEngine::confirm(std::uint64_t results_seen) {
-  while (!unconfirmed_.empty() && unconfirmed_.front().number <= results_seen)
+  const bool say = spdlog::should_log(spdlog::level::debug);
+  std::string chunks;
+  while (!unconfirmed_.empty() && unconfirmed_.front().number <= results_seen) {
+    if (say && unconfirmed_.front().item.chunk)
+      chunks += " " + std::to_string(unconfirmed_.front().item.chunk->value());
     unconfirmed_.pop_front();
+  }
+  if (!chunks.empty()) spdlog::debug("the server has on record chunk(s):{}", chunks);
 }
 
 void NodeEngine::on_worker_outputs() {

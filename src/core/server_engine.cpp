@@ -248,6 +248,10 @@ void ServerEngine::revive(NodeRecord& node) {
   Welcome welcome;
   welcome.node = node.stats.info.id;
   welcome.heartbeat_ms = static_cast<std::uint32_t>(config_.heartbeat.count());
+  // The node sends again every result not confirmed, numbered on from the confirmed ones: the
+  // count of received ones goes back to match.
+  node.results_seen = confirmations_.confirmed(node.stats.info.id);
+  node.confirmed_told = node.results_seen;
   welcome.results_seen = node.results_seen;
   welcome.fresh = false;
   node.link->send(std::move(welcome));
@@ -265,10 +269,12 @@ void ServerEngine::on_results(NodeRecord& node, Results& results) {
     const auto attempt = attempts_.take(node.stats.info.id, item.attempt);
     if (!attempt) {
       drop_unknown(node, item.attempt);
-      continue;
+    } else {
+      on_result(node, item, attempt->chunk);
+      if (phase_ != Phase::running) return;
     }
-    on_result(node, item, attempt->chunk);
-    if (phase_ != Phase::running) return;
+    // Its own record if it just got one, else every record made before it: records_ either way.
+    confirmations_.received(node.stats.info.id, node.results_seen, records_);
   }
   want(node, results.more);
   report_progress();
@@ -289,8 +295,7 @@ void ServerEngine::drop_unknown(const NodeRecord& node, AttemptID attempt) {
                to_string(node.stats.info.id), to_string(attempt));
 }
 
-void ServerEngine::on_result(NodeRecord& node, const ResultItem& item,
-                             std::optional<ChunkID> chunk) {
+void ServerEngine::on_result(NodeRecord& node, ResultItem& item, std::optional<ChunkID> chunk) {
   const NodeID id = node.stats.info.id;
   const bool tracked = chunks_ != nullptr && chunk && chunk->value() < chunks_->size();
   if (tracked && chunks_->state(*chunk) == ChunkState::done) {
@@ -312,9 +317,32 @@ void ServerEngine::on_result(NodeRecord& node, const ResultItem& item,
       break;
   }
   if (tracked) (void)chunks_->complete(*chunk, id);
-  if (recorder_ != nullptr && chunk && first_record(*chunk))
-    recorder_->record(*chunk, item.payload);
+  if (recorder_ != nullptr && chunk && recorded_.first(*chunk)) {
+    ++records_;
+    recorder_->record(*chunk, std::move(item.payload));  // the job is done with it
+  }
   observer_.on_result(id, item.attempt, chunk);
+}
+
+void ServerEngine::on_records_durable(std::uint64_t count) {
+  if (phase_ != Phase::running) return;  // the farewell came after the last records
+  for (const NodeID id : confirmations_.durable(count))
+    tell_confirmed(nodes_.at(id));
+}
+
+// Confirmations ride on the next Tasks; a node that gets none now (it waits for work, or the
+// job's last results are coming in) hears of them in an empty one.
+void ServerEngine::tell_confirmed(NodeRecord& node) {
+  const std::uint64_t confirmed = confirmations_.confirmed(node.stats.info.id);
+  if (node.stats.lost || !node.link || confirmed <= node.confirmed_told) return;
+  node.confirmed_told = confirmed;
+  Tasks none;
+  none.results_seen = confirmed;
+  node.link->send(std::move(none));
+}
+
+void ServerEngine::on_recording_failed(const std::string& error) {
+  fail(error);  // the summary says it
 }
 
 // A result the job refuses (BadResult) or cannot decode (BadPayload) costs its sender, not the
@@ -364,21 +392,10 @@ void ServerEngine::chunks_failed(const std::vector<ChunkID>& failed) {
   observer_.on_chunks_failed(failed);
 }
 
-bool ServerEngine::first_record(ChunkID chunk) {
-  // Dense chunk numbers (the usual case) in a bitmap; a job with sparse, huge ones in a set.
-  constexpr std::uint64_t kDense = std::uint64_t{1} << 26;
-  if (chunk.value() >= kDense) return recorded_sparse_.insert(chunk.value()).second;
-  const auto index = static_cast<std::size_t>(chunk.value());
-  if (index >= recorded_.size()) recorded_.resize(std::max(index + 1, recorded_.size() * 2));
-  if (recorded_[index]) return false;
-  recorded_[index] = true;
-  return true;
-}
-
 void ServerEngine::replay(ChunkID chunk, ByteSpan result) {
   if (chunks_ == nullptr) {
     // A chunk recorded twice (a damaged or hand-merged file) still counts once.
-    if (first_record(chunk)) job_.process(NodeID{0}, chunk, result);
+    if (recorded_.first(chunk)) job_.process(NodeID{0}, chunk, result);
     return;
   }
   if (chunk.value() >= chunks_->size()) {
@@ -389,7 +406,7 @@ void ServerEngine::replay(ChunkID chunk, ByteSpan result) {
   if (chunks_->state(chunk) == ChunkState::done) return;
   if (hand_replay_to_job(chunk, result)) {
     chunks_->mark_done(chunk);
-    (void)first_record(chunk);
+    (void)recorded_.first(chunk);
   }
 }
 
@@ -468,7 +485,8 @@ void ServerEngine::serve(NodeRecord& node) {
     observer_.on_task_sent(id, attempt, status.chunk);
   }
   if (!batch.items.empty()) {
-    batch.results_seen = node.results_seen;
+    batch.results_seen = confirmations_.confirmed(id);
+    node.confirmed_told = batch.results_seen;
     node.link->send(std::move(batch));
   }
 }
@@ -631,6 +649,9 @@ void ServerEngine::end(int status, const std::string& failure, const Message& fa
   phase_ = Phase::done;
   exit_status_ = status;
   summary_.failure = failure;
+  // The farewell tells a node it may forget its results: they must be on record first, and the
+  // output is written from a job whose every result is durable.
+  if (recorder_ != nullptr) recorder_->drain();
   for (auto& [id, node] : nodes_) {
     if (node.link) node.link->send(Message(farewell));
   }

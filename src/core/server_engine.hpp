@@ -5,8 +5,9 @@
 // user's server (through ServerHandle) and answers through each node's ServerLink.
 // It implements the guarantees of the architecture: registration with initial data, pull
 // scheduling with held requests (Waiting, or a pause after a number of tasks), heartbeat timeouts
-// reported once per loss, attempt ids, a node that comes back, finish_job exactly once, loud
-// failure on a user exception.
+// reported once per loss, attempt ids, a node that comes back, results confirmed to their node
+// only once they are on record (ResultRecorder), finish_job exactly once, loud failure on a user
+// exception.
 //
 // Thread safety: none; one thread (the server's event loop) calls every method.
 
@@ -16,10 +17,11 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "core/attempt_table.hpp"
+#include "core/confirmations.hpp"
+#include "core/first_result_filter.hpp"
 #include "core/message.hpp"
 #include "core/server_link.hpp"
 #include "core/status_report.hpp"
@@ -31,10 +33,17 @@
 namespace nc::detail {
 
 /// Where the engine records the first result of each chunk as it is accepted (a checkpoint).
+/// Records are numbered 1, 2, ... in the order record() is called; the recorder says, through
+/// ServerEngine::on_records_durable on the engine's thread, how many of them are durable, and
+/// through on_recording_failed that it cannot write any more.
 class ResultRecorder {
  public:
   virtual ~ResultRecorder() = default;
-  virtual void record(ChunkID chunk, ByteSpan result) = 0;
+  /// Takes the result over (a view keeps its frame alive); may wait while the recorder is
+  /// too far behind.
+  virtual void record(ChunkID chunk, Payload result) = 0;
+  /// Returns once every record is durable, or recording has failed.
+  virtual void drain() = 0;
 };
 
 class ServerEngine {
@@ -68,8 +77,15 @@ class ServerEngine {
   /// The node a link belongs to, if it registered.
   [[nodiscard]] std::optional<NodeID> node_of(const ServerLink& link) const;
 
-  /// Records accepted results from now on (nullptr: none).
+  /// Records accepted results from now on (nullptr: none). A result is confirmed to its node
+  /// only once the records it needs are durable.
   void set_recorder(ResultRecorder* recorder) { recorder_ = recorder; }
+  /// The recorder's report: its first `count` records are durable. The results waiting for
+  /// them are confirmed to their nodes, with an empty Tasks if no task is going there.
+  void on_records_durable(std::uint64_t count);
+  /// The recorder cannot write (a full disk): the job fails with `error`, keeping what the
+  /// checkpoint holds for a --resume.
+  void on_recording_failed(const std::string& error);
   /// Hands a result restored from a checkpoint to the job, as if node 0 had sent it; before
   /// any node is served. Throws what the job's process_data_from_node throws.
   void replay(ChunkID chunk, ByteSpan result);
@@ -83,10 +99,11 @@ class ServerEngine {
   struct NodeRecord {
     NodeStatistics stats;
     ServerLinkPtr link;
-    std::uint32_t wanted = 0;  // tasks asked for and not yet given
-    bool parked = false;       // its request met Waiting; retried when work may have appeared
-    bool capped = false;       // it asked for more than it may hold (said once)
-    std::uint64_t results_seen = 0;
+    std::uint32_t wanted = 0;        // tasks asked for and not yet given
+    bool parked = false;             // its request met Waiting; retried when work may have appeared
+    bool capped = false;             // it asked for more than it may hold (said once)
+    std::uint64_t results_seen = 0;  // results received from it, in order
+    std::uint64_t confirmed_told = 0;  // how many of them it was last told are safe
   };
 
   enum class Verdict { accepted, refused, failed };
@@ -95,7 +112,8 @@ class ServerEngine {
   static std::optional<std::string> hello_limits_broken(const Hello& hello);
   void on_results(NodeRecord& node, Results& results);
   void drop_unknown(const NodeRecord& node, AttemptID attempt);
-  void on_result(NodeRecord& node, const ResultItem& item, std::optional<ChunkID> chunk);
+  void on_result(NodeRecord& node, ResultItem& item, std::optional<ChunkID> chunk);
+  void tell_confirmed(NodeRecord& node);
   Verdict hand_result_to_job(NodeID node, std::optional<ChunkID> chunk, ByteSpan payload,
                              std::string& why);
   void note_failure(ChunkID chunk, std::string reason);
@@ -150,10 +168,9 @@ class ServerEngine {
   bool paused_ = false;
   bool pause_quiet_ = false;  // the pause found no task in flight (and said so)
   ResultRecorder* recorder_ = nullptr;
-  std::vector<bool> recorded_;  // by chunk: its result is in the checkpoint already
-  std::unordered_set<std::uint64_t> recorded_sparse_;
-
-  bool first_record(ChunkID chunk);
+  FirstResultFilter recorded_;   // chunks whose result went to the recorder
+  std::uint64_t records_ = 0;    // results handed to the recorder
+  Confirmations confirmations_;  // which results each node may forget
 };
 
 }  // namespace nc::detail

@@ -13,7 +13,6 @@
 // root's attributes say which job, with which options, made the file; a checkpoint of another
 // job or other parameters is refused, never mixed in.
 
-#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -54,8 +53,9 @@ class CheckpointWriter {
 
   /// Queues a record; flush() puts it in the file.
   void append(ChunkID chunk, ByteSpan result);
-  /// Writes the queued records. From then on they survive a crash of this process; a crash of
-  /// the machine, once the next sync to disk is done (at most every `sync_every`).
+  /// Writes the queued records and syncs them to disk: from then on they survive a crash of
+  /// this process and of the machine. IoError if they cannot be written; what was flushed
+  /// before stays readable.
   void flush();
   /// The job is done and its output written: the checkpoint is no longer needed.
   void remove();
@@ -72,7 +72,6 @@ class CheckpointWriter {
   std::vector<std::byte> pending_bytes_;
   std::uint64_t bytes_written_ = 0;
   std::size_t records_ = 0;
-  std::chrono::steady_clock::time_point last_sync_{};
 };
 
 }  // namespace nc::detail

@@ -1,14 +1,16 @@
 """Interrupted runs resume to exactly the output of an uninterrupted one:
 SIGTERM to a run alone, to an MPI run and to a TCP server (each exits with status 3 and keeps
-its checkpoint), SIGKILL of the server (no chance to clean up). A checkpoint is never
+its checkpoint), SIGKILL of the server (no chance to clean up), also of a TCP server while results
+flow, whose checkpoint holds every chunk it told its nodes it had on record. A checkpoint is never
 overwritten by a fresh start, never mixed with other parameters, and a damaged one is
 refused with a clear message."""
 import glob
 import os
+import re
 import signal
 
 from nctest import (NC_JOB, Background, Workdir, check, h5_equal, mpirun_command, run, start_node,
-                    start_tcp_server)
+                    start_tcp_server, wait_until)
 
 PICTURE = ["mandel", "--width", "1600", "--height", "1200", "--max-iter", "3000", "--chunk-height", "2"]
 # An interrupted run hands out 40 of its 600 chunks and then waits: the signal always lands in
@@ -25,6 +27,22 @@ def interrupt_after_progress(job, signal_number):
     os.killpg(job.process.pid, signal_number) if signal_number == signal.SIGKILL else job.process.send_signal(
         signal_number)
     return job.wait(60)
+
+
+def confirmed_chunks(nodes):
+    """The chunks the server told these nodes it has on record (their debug log says which)."""
+    told = set()
+    for node in nodes:
+        for line in re.findall(r"the server has on record chunk\(s\):([\d ]+)", node.text()):
+            told.update(int(c) for c in line.split())
+    return told
+
+
+def checkpoint_chunks(path):
+    """The chunks a checkpoint holds, read as a reader of a killed SWMR writer reads them."""
+    import h5py
+    with h5py.File(path, "r", libver="latest", swmr=True) as f:
+        return set(int(c) for c in f["chunks"][...])
 
 
 def leftovers(work, name):
@@ -82,6 +100,29 @@ with Workdir() as work:
     server.process.send_signal(signal.SIGUSR1)
     check(server.wait(120) == 0 and all(n.wait(10) == 0 for n in nodes), "the TCP run resumes with new nodes")
     check(h5_equal(os.path.join(work, "tcp.h5"), full), "... to the same output")
+
+    # A TCP server killed while results flow: a node forgets a result only once the server said
+    # it is on record, so every chunk it was told of is in the checkpoint the resume reads.
+    server, port = start_tcp_server([*PICTURE, "--output", "told.h5"], work)
+    nodes = [start_node(port, work, ["--log-level", "debug"]) for _ in range(2)]
+    wait_until(lambda: len(confirmed_chunks(nodes)) >= 40, 120,
+               lambda: f"the nodes were told of {len(confirmed_chunks(nodes))} chunk(s) on record", server)
+    os.killpg(server.process.pid, signal.SIGKILL)
+    server.wait(10)
+    for node in nodes:
+        node.kill()
+        node.wait(10)
+    told = confirmed_chunks(nodes)
+    recorded = checkpoint_chunks(os.path.join(work, "told.h5.checkpoint"))
+    check(told <= recorded, f"every one of the {len(told)} chunk(s) the nodes were told of is in the checkpoint "
+                            f"({len(recorded)} recorded; missing: {sorted(told - recorded)[:10]})")
+    server, port = start_tcp_server([*PICTURE, "--output", "told.h5", "--resume", "--pause-after-tasks", "0"], work)
+    nodes = [start_node(port, work), start_node(port, work)]
+    server.wait_for(r"node 2 joined", 60)
+    server.process.send_signal(signal.SIGUSR1)
+    check(server.wait(120) == 0 and all(n.wait(10) == 0 for n in nodes), "the killed TCP server resumes")
+    check(f"{len(recorded)} chunk(s) restored" in server.text(), "... from every chunk it had recorded")
+    check(h5_equal(os.path.join(work, "told.h5"), full), "... to the uninterrupted output")
 
     # Refusals: other parameters, a damaged checkpoint.
     job = Background([NC_JOB, *PICTURE, *PAUSE, "--nodes", "2", "--output", "other.h5"], cwd=work)

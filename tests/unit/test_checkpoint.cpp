@@ -1,10 +1,12 @@
 // The checkpoint file: records survive, a writer that dies keeps what it flushed, and a file
 // of another run or a damaged one is refused with a clear message.
 #include <hdf5.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 
@@ -139,4 +141,39 @@ TEST_CASE("a dataset that claims more than the file holds is refused before any 
   }
   CHECK_THROWS_WITH(read_checkpoint(path, kRun),
                     Catch::Contains("damaged (a dataset claims more than the file holds)"));
+}
+
+TEST_CASE("a checkpoint that cannot grow (a full disk) says so, and keeps what it had",
+          "[checkpoint]") {
+  test::TempDir dir("nc-ckpt");
+  const auto path = dir.file("run.checkpoint");
+  // In a child process whose files may not grow past 256 KiB: 1 MiB of results cannot fit.
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    std::signal(SIGXFSZ, SIG_IGN);
+    CheckpointWriter writer(path, kRun, {});
+    writer.append(nc::ChunkID{1}, result_for(1));
+    writer.flush();
+    rlimit limit{256 * 1024, 256 * 1024};
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+    writer.append(nc::ChunkID{2}, nc::Bytes(std::size_t{1} << 20, std::byte{2}));
+    try {
+      writer.flush();
+      ::_exit(1);  // it should not have succeeded
+    } catch (const nc::IoError& e) {
+      ::_exit(std::string(e.what()).find("writing the checkpoint " + path) != std::string::npos
+                  ? 0
+                  : 2);
+    } catch (...) {
+      ::_exit(3);
+    }
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  const auto records = read_checkpoint(path, kRun);
+  REQUIRE(records.size() == 1);
+  CHECK(records[0].result == result_for(1));
 }
