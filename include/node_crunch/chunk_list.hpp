@@ -18,12 +18,19 @@
 /// - hand_out gives chunks freed by lost nodes first, then chunks never handed out, in order;
 /// - when nothing is free it may hand out a copy of the oldest chunk still out (a straggler),
 ///   if that chunk has been out for longer than `straggler_factor` times the mean chunk time
-///   and fewer than `max_copies` nodes hold it;
-/// - a refused result (reject) counts like a lost holder;
+///   (before any result gives a mean: longer than `first_straggler_after`) and fewer than
+///   `max_copies` nodes hold it;
+/// - a refused result (reject) counts like a lost holder, and the chunk is not handed back to
+///   the node that failed it while other work is there for it, or while another node holds
+///   work and may take the chunk instead: a node that fails every task then costs each chunk
+///   one attempt, not all of them;
 /// - the first result for a chunk wins, from whichever node and attempt, even one from a node
 ///   already declared lost; later results for it are duplicates (complete() returns false);
 /// - a chunk whose holders were lost `max_attempts` times is failed rather than handed to node
-///   after node; a late result still completes it.
+///   after node; a late result still completes it;
+/// - release(chunk, node, Loss::uncounted) frees a chunk without costing it an attempt (its
+///   holder had no time to work on it); such losses fail a chunk only at
+///   kUncountedLossFactor x max_attempts, so that a chunk that kills every node at once still ends.
 /// Every operation is O(1) amortised, except nodes_lost (O(chunks the lost nodes held)).
 /// Memory: 3 bytes per chunk plus a little per chunk out.
 /// Thread safety: none; a server's methods are never called concurrently, so none is needed.
@@ -50,6 +57,8 @@ struct ChunkPolicy {
   unsigned max_attempts = 3;      ///< lost holders before a chunk is failed (>= 1)
   unsigned max_copies = 2;        ///< nodes on one chunk at once; 1 turns speculation off
   double straggler_factor = 2.0;  ///< "out too long" = this many mean chunk times
+  /// "Out too long" while no chunk time is known yet (no result so far).
+  std::chrono::milliseconds first_straggler_after{5000};
 };
 
 class ChunkList {
@@ -73,6 +82,14 @@ class ChunkList {
   /// `node`'s result for `chunk` was refused: it no longer holds the chunk, and the refusal
   /// counts like a lost holder. True if the chunk is failed now.
   bool reject(ChunkID chunk, NodeID node);
+
+  /// Whether losing a holder costs its chunk an attempt.
+  enum class Loss : std::uint8_t { counted, uncounted };
+  /// Uncounted losses fail a chunk at this many times max_attempts.
+  static constexpr unsigned kUncountedLossFactor = 8;
+  /// `node` no longer holds `chunk` (it was lost, or thrown out); `loss` says whether that
+  /// costs the chunk an attempt. True if the chunk is failed now.
+  bool release(ChunkID chunk, NodeID node, Loss loss);
 
   /// Marks a chunk done without a node (a result restored from a checkpoint).
   void mark_done(ChunkID chunk);
@@ -101,8 +118,9 @@ class ChunkList {
  private:
   struct Slot {
     ChunkState state = ChunkState::free;
-    std::uint8_t copies = 0;  // nodes holding it now
-    std::uint8_t losses = 0;  // holders lost so far
+    std::uint8_t copies = 0;     // nodes holding it now
+    std::uint8_t losses = 0;     // holders lost so far
+    std::uint8_t uncounted = 0;  // holders lost that had no time to work on it
   };
   struct Held {
     std::uint64_t chunk;
@@ -113,7 +131,11 @@ class ChunkList {
   ChunkID issue(std::uint64_t chunk, NodeID node, Clock::time_point now);
   std::optional<ChunkID> speculate(NodeID node, Clock::time_point now);
   bool holds(NodeID node, std::uint64_t chunk) const;
-  bool lose_copy(std::uint64_t chunk);
+  [[nodiscard]] bool failed_on(NodeID node, std::uint64_t chunk) const;
+  [[nodiscard]] bool others_hold_work(NodeID node) const;
+  std::optional<std::uint64_t> take_requeued(NodeID node, bool even_failed_on);
+  bool lose_copy(std::uint64_t chunk, Loss loss = Loss::counted);
+  bool drop_hold(NodeID node, std::uint64_t chunk);
   void prune_out_order();
   void set_state(Slot& slot, ChunkState state);
 
@@ -121,6 +143,8 @@ class ChunkList {
   std::vector<Slot> slots_;
   std::uint64_t next_fresh_ = 0;
   std::deque<std::uint64_t> requeued_;
+  // The nodes whose reject() cost each chunk an attempt, for chunks not done yet.
+  std::unordered_map<std::uint64_t, std::vector<NodeID>> failed_on_;
   std::unordered_map<NodeID, std::vector<Held>> held_;
   std::deque<Held> out_order_;  // every hand-out, oldest first; stale entries pruned lazily
   std::size_t done_ = 0;

@@ -54,6 +54,14 @@ struct EngineSettings {
   unsigned max_attempts = 3;      ///< lost holders before a chunk is failed
   unsigned max_copies = 2;        ///< nodes on one chunk at once (speculative copies of stragglers)
   double straggler_factor = 2.0;  ///< a chunk out this many mean chunk times is a straggler
+  /// A chunk out this long before any result exists is a straggler (0: the heartbeat timeout).
+  Duration straggler_deadline{0};
+  /// A node with this many bad results (refused, undecodable, or for tasks it was not given),
+  /// or this many losses holding work with no result in between, is quarantined: its work goes
+  /// to others and its id is refused. 0: never. A failed task never counts.
+  unsigned quarantine_after = 3;
+  /// --fail-fast: the first failed task or refused result ends the job (debugging a kernel).
+  bool fail_fast = false;
   /// --pause-after-tasks N: the server hands out N tasks, then none until SIGUSR1 (SIGTERM
   /// still stops it with a checkpoint). Unset: no pause.
   std::optional<std::uint64_t> pause_after_tasks;
@@ -64,6 +72,7 @@ struct EngineSettings {
     policy.max_attempts = max_attempts;
     policy.max_copies = max_copies;
     policy.straggler_factor = straggler_factor;
+    policy.first_straggler_after = straggler_deadline.count() > 0 ? straggler_deadline : timeout;
     return policy;
   }
 };

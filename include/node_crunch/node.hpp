@@ -26,10 +26,12 @@ class Node {
   virtual ~Node() = default;
 
   /// Called once after the node registers (and again if it has to register anew), before
-  /// any task. Default: ignore it.
+  /// any task. Default: ignore it. An exception means this node cannot start: the server sets
+  /// it aside and the job goes on with the others.
   virtual void set_initial_data(NodeID /*node*/, const std::optional<InitialData>& /*initial*/) {}
 
-  /// The computation: one task in, one result out. An exception ends the job with its message.
+  /// The computation: one task in, one result out. An exception fails this task: the chunk
+  /// goes to another node, and after --max-attempts it fails the job with the message.
   virtual Result process_data_from_server(const Task& task) = 0;
 };
 

@@ -32,6 +32,7 @@ struct NodeStatistics {
   std::chrono::microseconds busy{0};  ///< time its workers spent in user code
   bool lost = false;
   std::uint32_t times_lost = 0;
+  bool quarantined = false;  ///< thrown out: bad results, hoarding work, or it cannot work
 };
 
 /// The end of a job.
@@ -49,6 +50,7 @@ struct JobSummary {
   std::uint64_t refused = 0;        ///< results the job refused (nc::BadResult) or could not decode
   std::uint64_t dropped = 0;        ///< results for tasks never handed to their sender
   std::uint64_t task_failures = 0;  ///< tasks whose kernel threw on the node (TaskFailed)
+  std::uint64_t quarantined = 0;    ///< nodes thrown out (bad results, hoarding, cannot work)
   std::vector<NodeStatistics> nodes;
 };
 

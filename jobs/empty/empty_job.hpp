@@ -27,12 +27,14 @@ struct Pair {  // 16 bytes on the wire
   }
 };
 
-/// Sent to every node: which task it must refuse (tests of failure handling), if any.
+/// Sent to every node: which task it must refuse and which node cannot start (tests of failure
+/// handling), if any.
 struct Setup {
   std::uint64_t fail_on = ~std::uint64_t{0};
+  std::uint64_t fail_start = ~std::uint64_t{0};  // a node id; 0: every node
   template <class Archive>
   void serialize(Archive& ar, const unsigned /*version*/) {
-    ar& fail_on;
+    ar& fail_on& fail_start;
   }
 };
 
@@ -50,10 +52,14 @@ inline std::uint64_t expected_check(std::uint64_t index) {
 struct Options {
   std::uint64_t tasks = 100000;
   std::uint64_t fail_on = ~std::uint64_t{0};
+  std::uint64_t fail_start = ~std::uint64_t{0};
   void declare(nc::OptionSet& o) {
     o.add("--tasks", tasks, "How many empty tasks");
     o.add("--fail-on", fail_on,
           "Make the nodes throw on this task (to see how a failing job ends)");
+    o.add("--fail-start", fail_start,
+          "Make node NODE (0: every node) throw in set_initial_data (to see a node that cannot "
+          "start)");
   }
   void validate() const {
     if (tasks == 0) throw nc::UsageError("--tasks must be at least 1");
@@ -68,7 +74,9 @@ class Server final : public nc::Server<Types> {
       "tasks that do nothing: measures node_crunch's own cost per task";
 
   explicit Server(const Options& options)
-      : setup_{options.fail_on}, tasks_(options.tasks), start_(std::chrono::steady_clock::now()) {
+      : setup_{options.fail_on, options.fail_start},
+        tasks_(options.tasks),
+        start_(std::chrono::steady_clock::now()) {
     use_chunks(options.tasks);
   }
 
@@ -108,8 +116,10 @@ class Server final : public nc::Server<Types> {
 
 class Node final : public nc::Node<Types> {
  public:
-  void set_initial_data(nc::NodeID /*node*/, const std::optional<Setup>& setup) override {
+  void set_initial_data(nc::NodeID node, const std::optional<Setup>& setup) override {
     if (setup) setup_ = *setup;
+    if (setup_.fail_start == 0 || setup_.fail_start == node.value())
+      throw std::runtime_error(nc::to_string(node) + " cannot start (--fail-start)");
   }
   Pair process_data_from_server(const Pair& task) override {
     if (task.index == setup_.fail_on) {

@@ -137,6 +137,27 @@ CommandLine parse_command_line(const std::vector<JobEntry>& jobs, int argc, char
       ->group(liveness)
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  double straggler_deadline = std::chrono::duration<double>(c.straggler_deadline).count();
+  app.add_option("--straggler-deadline", straggler_deadline,
+                 "With --max-copies above 1: seconds a chunk may be out before any result has "
+                 "come back (no mean chunk time yet) before idle nodes get copies; 0: the "
+                 "--timeout")
+      ->group(liveness)
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--quarantine-after", c.quarantine_after,
+                 "Bad results (refused by the job, undecodable, or for tasks the node was not "
+                 "given) after which a node is quarantined: dropped, its work handed to others, "
+                 "its id refused; also the losses holding work, without a result in between, "
+                 "after which it is; 0: never. A failed task never counts; a node that cannot "
+                 "start is quarantined at once")
+      ->group(liveness)
+      ->capture_default_str();
+  app.add_flag("--fail-fast", c.fail_fast,
+               "End the job at the first task whose kernel throws, or the first refused result, "
+               "with its reason (for debugging a kernel); otherwise a job fails only when a "
+               "chunk has used up --max-attempts")
+      ->group(liveness);
   app.add_option("--max-prefetch", c.max_prefetch,
                  "Most tasks a worker thread may hold ahead (short tasks get more)")
       ->group(liveness)
@@ -220,6 +241,9 @@ CommandLine parse_command_line(const std::vector<JobEntry>& jobs, int argc, char
   c.finish_grace = to_duration(finish_grace, "--finish-grace");
   c.retry_max = to_duration(retry_max, "--retry-max");
   c.handshake_timeout = to_duration(handshake_timeout, "--handshake-timeout");
+  c.straggler_deadline = straggler_deadline == 0
+                             ? Configuration::Duration::zero()
+                             : to_duration(straggler_deadline, "--straggler-deadline");
   c.progress_every = progress_every == 0 ? Configuration::Duration::zero()
                                          : to_duration(progress_every, "--progress-every");
   if (c.threads == 0) throw UsageError("--threads must be at least 1");

@@ -41,6 +41,7 @@ std::unique_ptr<TcpServerTransport> listen_for_nodes(ServerRuntime& runtime,
   const bool secret = key.has_value();
   auto transport = std::make_unique<TcpServerTransport>(runtime, config, std::move(key));
   const HostPort bound = transport->listen(where);
+  runtime.engine().accept_new_nodes();
   std::printf("nc_job: listening on %s\n", to_string(bound).c_str());
   std::fflush(stdout);
   if (secret) {

@@ -25,6 +25,7 @@ int run_local(const JobEntry& job, const Configuration& config) {
   const unsigned count = config.local_nodes != 0
                              ? config.local_nodes
                              : std::max(1u, std::thread::hardware_concurrency());
+  setup.runtime().engine().expect_fixed_nodes(count);
   spdlog::info("running alone: {} in-process node(s) of {} thread(s)", count, config.threads);
   std::atomic<bool> stuck{false};
   std::vector<std::thread> nodes;

@@ -1,13 +1,18 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <string>
+#include <thread>
 
 #include "cli/cpu_affinity.hpp"
 #include "cli/listen.hpp"
 #include "cli/logging.hpp"
 #include "cli/roles.hpp"
 #include "cli/server_setup.hpp"
+#include "core/message.hpp"
+#include "transport/mpi/mpi_channel.hpp"
 #include "transport/mpi/mpi_context.hpp"
 #include "transport/mpi/mpi_node.hpp"
 #include "transport/mpi/mpi_server.hpp"
@@ -15,19 +20,47 @@
 namespace nc::detail {
 namespace {
 
+// The server cannot start: every rank is told so, as at the end of a failed job, and ends by
+// itself, and the launcher sees each rank's status. MPI_Abort would end them too, but a
+// launcher may kill rank 0 before its last lines reach the terminal (MPICH's mpiexec does), and
+// the user would not learn why. A rank that does not take the message within the bound is
+// aborted after all.
+int end_ranks_before_start(MpiContext& mpi, const Configuration& config, const std::string& why,
+                           int status) {
+  constexpr auto kBound = std::chrono::seconds(10);
+  MpiChannel channel(mpi.comm(), config.mpi_piece_bytes);
+  const Bytes bytes = encode(Abort{why, false});
+  for (int rank = 1; rank < mpi.size(); ++rank)
+    channel.send(rank, bytes);
+  const auto give_up = std::chrono::steady_clock::now() + kBound;
+  while (channel.sends_pending()) {
+    (void)channel.progress_sends();
+    if (std::chrono::steady_clock::now() > give_up) {
+      spdlog::default_logger()->flush();
+      mpi.abort(status);
+    }
+    std::this_thread::yield();
+  }
+  return status;
+}
+
 int serve(const JobEntry& job, const Configuration& config, MpiContext& mpi) {
   setup_logging(config, "server");
   add_log_file(config, "server");
   spdlog::info("MPI: rank 0 of {} serves, {} rank(s) compute", mpi.size(), mpi.size() - 1);
   std::unique_ptr<ServerSetup> setup;
-  if (!config.listen.empty()) check_listen(config);  // as listen_for_nodes below would
   try {
+    if (!config.listen.empty()) check_listen(config);  // as listen_for_nodes below would
     setup = std::make_unique<ServerSetup>(job, config);
+  } catch (const UsageError& e) {
+    spdlog::error("{}", e.what());
+    return end_ranks_before_start(mpi, config, e.what(), exit_usage);
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
-    mpi.abort(exit_failed);
+    return end_ranks_before_start(mpi, config, e.what(), exit_failed);
   }
   MpiServerTransport transport(setup->runtime(), mpi.comm(), mpi.size(), config);
+  setup->runtime().engine().expect_fixed_nodes(static_cast<std::size_t>(mpi.size() - 1));
   transport.start();
   const auto tcp = config.listen.empty() ? nullptr : listen_for_nodes(setup->runtime(), config);
   const int status = setup->run();

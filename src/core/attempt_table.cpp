@@ -30,6 +30,7 @@ std::optional<AttemptTable::Attempt> AttemptTable::take(NodeID node, AttemptID i
   if (const auto it = late_.find(id); it != late_.end() && it->second.node == node) {
     const Attempt attempt = it->second;
     late_.erase(it);
+    forget_late(node);
     return attempt;
   }
   return std::nullopt;
@@ -53,6 +54,7 @@ std::size_t AttemptTable::lose(NodeID node) {
   for (const AttemptID id : held->second) {
     if (const auto it = live_.find(id); it != live_.end()) {
       late_.emplace(id, it->second);
+      ++late_by_node_[node];
       live_.erase(it);
     }
   }
@@ -62,15 +64,21 @@ std::size_t AttemptTable::lose(NodeID node) {
 
 void AttemptTable::prune_late(const std::function<bool(const Attempt&)>& obsolete) {
   if (late_.size() <= pruned_at_ * 2 + 1024) return;  // amortised: O(1) per attempt lost
-  std::erase_if(late_, [&](const auto& entry) { return obsolete(entry.second); });
+  std::erase_if(late_, [&](const auto& entry) {
+    if (!obsolete(entry.second)) return false;
+    forget_late(entry.second.node);
+    return true;
+  });
   if (late_.size() > kMaxLate) {
     std::vector<AttemptID> ids;
     ids.reserve(late_.size());
     for (const auto& entry : late_)
       ids.push_back(entry.first);
     std::sort(ids.begin(), ids.end());
-    for (std::size_t i = 0; i + kMaxLate < ids.size(); ++i)
-      late_.erase(ids[i]);  // the oldest go first
+    for (std::size_t i = 0; i + kMaxLate < ids.size(); ++i) {  // the oldest go first
+      forget_late(late_.at(ids[i]).node);
+      late_.erase(ids[i]);
+    }
   }
   pruned_at_ = late_.size();
 }
@@ -78,6 +86,29 @@ void AttemptTable::prune_late(const std::function<bool(const Attempt&)>& obsolet
 std::size_t AttemptTable::held_by(NodeID node) const {
   const auto it = by_node_.find(node);
   return it == by_node_.end() ? 0 : it->second.size();
+}
+
+std::vector<std::pair<AttemptID, AttemptTable::Attempt>> AttemptTable::held(NodeID node) const {
+  std::vector<std::pair<AttemptID, Attempt>> out;
+  if (const auto it = by_node_.find(node); it != by_node_.end()) {
+    out.reserve(it->second.size());
+    for (const AttemptID id : it->second)
+      out.emplace_back(id, live_.at(id));
+  }
+  // Ids are issued in order: sorted by id is the order they were handed out.
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
+}
+
+std::size_t AttemptTable::late_of(NodeID node) const {
+  const auto it = late_by_node_.find(node);
+  return it == late_by_node_.end() ? 0 : it->second;
+}
+
+void AttemptTable::forget_late(NodeID node) {
+  const auto it = late_by_node_.find(node);
+  if (it == late_by_node_.end()) return;
+  if (--it->second == 0) late_by_node_.erase(it);
 }
 
 }  // namespace nc::detail

@@ -16,6 +16,7 @@
 #include <functional>
 #include <optional>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "node_crunch/ids.hpp"
@@ -49,11 +50,17 @@ class AttemptTable {
   [[nodiscard]] std::size_t in_flight() const { return live_.size(); }
   [[nodiscard]] std::size_t late() const { return late_.size(); }
   [[nodiscard]] std::size_t held_by(NodeID node) const;
+  /// `node`'s attempts in flight, oldest (first handed out) first.
+  [[nodiscard]] std::vector<std::pair<AttemptID, Attempt>> held(NodeID node) const;
+  /// `node`'s late attempts: while there are some, its results may still come.
+  [[nodiscard]] std::size_t late_of(NodeID node) const;
 
  private:
   std::unordered_map<AttemptID, Attempt> live_;
   std::unordered_map<AttemptID, Attempt> late_;
   std::unordered_map<NodeID, std::vector<AttemptID>> by_node_;  // live attempts per node
+  std::unordered_map<NodeID, std::size_t> late_by_node_;        // late attempts per node
+  void forget_late(NodeID node);
   std::uint64_t next_ = 1;
   std::size_t pruned_at_ = 0;
 };

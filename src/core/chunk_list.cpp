@@ -9,9 +9,11 @@ namespace nc {
 
 namespace {
 constexpr std::uint8_t kMaxCounter = 255;
-// How far into the oldest hand-outs a speculative copy is looked for: a bound, so that a
-// request costs O(1) even when many chunks are out.
+// How far into the oldest hand-outs a speculative copy is looked for, and into the requeued
+// chunks one the asking node did not fail: bounds, so that a request costs O(1) even when many
+// chunks are out.
 constexpr std::size_t kStragglerScan = 16;
+constexpr std::size_t kRequeuedScan = 16;
 }  // namespace
 
 ChunkList::ChunkList(std::size_t count, Policy policy) : policy_(policy), slots_(count) {
@@ -47,19 +49,57 @@ void ChunkList::set_state(Slot& slot, ChunkState state) {
   if (auto* before = count(slot.state)) --*before;
   if (auto* after = count(state)) ++*after;
   slot.state = state;
+  // A chunk that is over needs no memory of who failed it.
+  if ((state == ChunkState::done || state == ChunkState::failed) && !failed_on_.empty())
+    failed_on_.erase(static_cast<std::uint64_t>(&slot - slots_.data()));
 }
 
 std::optional<ChunkID> ChunkList::hand_out(NodeID node) {
   const auto now = clock_();
-  while (!requeued_.empty()) {
-    const auto chunk = requeued_.front();
-    requeued_.pop_front();
-    if (slots_[chunk].state == ChunkState::free) return issue(chunk, node, now);
-  }
+  if (const auto chunk = take_requeued(node, false)) return issue(*chunk, node, now);
   while (next_fresh_ < slots_.size() && slots_[next_fresh_].state != ChunkState::free)
     ++next_fresh_;  // restored
   if (next_fresh_ < slots_.size()) return issue(next_fresh_++, node, now);
-  return speculate(node, now);
+  if (const auto copy = speculate(node, now)) return copy;
+  // Only chunks it failed are left for this node. It gets one again only when no other node
+  // holds work, and so none may come back to take it: a job with one node still ends.
+  if (!failed_on_.empty() && !others_hold_work(node)) {
+    if (const auto chunk = take_requeued(node, true)) return issue(*chunk, node, now);
+  }
+  return std::nullopt;
+}
+
+// The first free requeued chunk for `node` (one it did not fail, unless even_failed_on),
+// dropping the requeued entries that are no longer free on the way.
+std::optional<std::uint64_t> ChunkList::take_requeued(NodeID node, bool even_failed_on) {
+  std::size_t scanned = 0;
+  for (auto it = requeued_.begin(); it != requeued_.end() && scanned < kRequeuedScan;) {
+    if (slots_[*it].state != ChunkState::free) {
+      it = requeued_.erase(it);
+      continue;
+    }
+    if (!even_failed_on && failed_on(node, *it)) {
+      ++it;
+      ++scanned;
+      continue;
+    }
+    const std::uint64_t chunk = *it;
+    requeued_.erase(it);
+    return chunk;
+  }
+  return std::nullopt;
+}
+
+bool ChunkList::failed_on(NodeID node, std::uint64_t chunk) const {
+  const auto it = failed_on_.find(chunk);
+  return it != failed_on_.end() &&
+         std::find(it->second.begin(), it->second.end(), node) != it->second.end();
+}
+
+bool ChunkList::others_hold_work(NodeID node) const {
+  return std::any_of(held_.begin(), held_.end(), [node](const auto& entry) {
+    return entry.first != node && !entry.second.empty();
+  });
 }
 
 ChunkID ChunkList::issue(std::uint64_t chunk, NodeID node, Clock::time_point now) {
@@ -86,18 +126,23 @@ void ChunkList::prune_out_order() {
 }
 
 std::optional<ChunkID> ChunkList::speculate(NodeID node, Clock::time_point now) {
-  if (policy_.max_copies <= 1 || !have_mean_) return std::nullopt;
+  if (policy_.max_copies <= 1) return std::nullopt;
   while (!out_order_.empty() && slots_[out_order_.front().chunk].state != ChunkState::processing) {
     out_order_.pop_front();
   }
-  const auto patience = std::chrono::duration<double>(policy_.straggler_factor * mean_seconds_);
+  // Before any result there is no mean: a chunk out for the first-straggler deadline is one,
+  // so that a node that takes work and sits on it cannot hold the job before it has begun.
+  const auto patience =
+      have_mean_ ? std::chrono::duration<double>(policy_.straggler_factor * mean_seconds_)
+                 : std::chrono::duration<double>(policy_.first_straggler_after);
   const std::size_t scan = std::min(out_order_.size(), kStragglerScan);
   for (std::size_t i = 0; i < scan; ++i) {
     const Held held = out_order_[i];
     const Slot& slot = slots_[held.chunk];
     if (slot.state != ChunkState::processing) continue;
     if (now - held.since < patience) break;  // hand-outs are in time order: the rest are younger
-    if (slot.copies >= policy_.max_copies || holds(node, held.chunk)) continue;
+    if (slot.copies >= policy_.max_copies || holds(node, held.chunk) || failed_on(node, held.chunk))
+      continue;
     return issue(held.chunk, node, now);
   }
   return std::nullopt;
@@ -142,12 +187,15 @@ std::vector<ChunkID> ChunkList::nodes_lost(const std::vector<NodeID>& nodes) {
   return failed_now;
 }
 
-bool ChunkList::lose_copy(std::uint64_t chunk) {
+bool ChunkList::lose_copy(std::uint64_t chunk, Loss loss) {
   Slot& slot = slots_[chunk];
   if (slot.state != ChunkState::processing) return false;
   if (slot.copies > 0) --slot.copies;
-  if (slot.losses < kMaxCounter) ++slot.losses;
-  if (slot.losses >= policy_.max_attempts) {
+  if (loss == Loss::counted && slot.losses < kMaxCounter) ++slot.losses;
+  if (loss == Loss::uncounted && slot.uncounted < kMaxCounter) ++slot.uncounted;
+  const unsigned uncounted_limit =
+      std::min<unsigned>(kMaxCounter, kUncountedLossFactor * policy_.max_attempts);
+  if (slot.losses >= policy_.max_attempts || slot.uncounted >= uncounted_limit) {
     set_state(slot, ChunkState::failed);
     return true;
   }
@@ -158,18 +206,29 @@ bool ChunkList::lose_copy(std::uint64_t chunk) {
   return false;
 }
 
-bool ChunkList::reject(ChunkID chunk, NodeID node) {
-  const auto index = checked(chunk);
+bool ChunkList::drop_hold(NodeID node, std::uint64_t chunk) {
   const auto holder = held_.find(node);
   if (holder == held_.end()) return false;
   auto& list = holder->second;
   const auto it =
-      std::find_if(list.begin(), list.end(), [index](const Held& h) { return h.chunk == index; });
+      std::find_if(list.begin(), list.end(), [chunk](const Held& h) { return h.chunk == chunk; });
   if (it == list.end()) return false;
   *it = list.back();
   list.pop_back();
   if (list.empty()) held_.erase(holder);
-  return lose_copy(index);
+  return true;
+}
+
+bool ChunkList::reject(ChunkID chunk, NodeID node) {
+  const auto index = checked(chunk);
+  if (holds(node, index) && !failed_on(node, index)) failed_on_[index].push_back(node);
+  return release(chunk, node, Loss::counted);
+}
+
+bool ChunkList::release(ChunkID chunk, NodeID node, Loss loss) {
+  const auto index = checked(chunk);
+  if (!drop_hold(node, index)) return false;
+  return lose_copy(index, loss);
 }
 
 void ChunkList::mark_done(ChunkID chunk) {

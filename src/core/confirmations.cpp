@@ -26,7 +26,9 @@ std::vector<NodeID> Confirmations::durable(std::uint64_t count) {
   while (!due_.empty() && due_.front().first <= durable_) {
     const NodeID id = due_.front().second;
     due_.pop_front();
-    Node& record = nodes_.at(id);
+    const auto found = nodes_.find(id);
+    if (found == nodes_.end()) continue;  // forgotten while it waited
+    Node& record = found->second;
     bool grew = false;
     while (!record.waiting.empty() && record.waiting.front().needed <= durable_) {
       record.confirmed = std::max(record.confirmed, record.waiting.front().number);
@@ -36,6 +38,10 @@ std::vector<NodeID> Confirmations::durable(std::uint64_t count) {
     if (grew) moved.push_back(id);  // its later entries in due_ find nothing left to pop
   }
   return moved;
+}
+
+void Confirmations::forget(NodeID node) {
+  nodes_.erase(node);
 }
 
 std::uint64_t Confirmations::confirmed(NodeID node) const {

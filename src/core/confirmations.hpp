@@ -34,6 +34,8 @@ class Confirmations {
   [[nodiscard]] std::vector<NodeID> durable(std::uint64_t count);
   /// How many of `node`'s results, counted from its first, are confirmed.
   [[nodiscard]] std::uint64_t confirmed(NodeID node) const;
+  /// `node` is gone for good (the server pruned it): its results need no confirming.
+  void forget(NodeID node);
   /// Results of any node still waiting for a record.
   [[nodiscard]] bool waiting() const { return !due_.empty(); }
 

@@ -36,6 +36,7 @@ void encode_body(const Message& message, Bytes& out) {
                    put_le(out, m.threads);
                    put_string(out, m.host);
                    put_le(out, m.pid);
+                   if (m.protocol >= 2) put_le(out, m.fingerprint);
                  },
                  [&](const Welcome& m) {
                    put_id(out, m.node);
@@ -88,34 +89,34 @@ std::size_t text_size(const std::string& text) {
 }
 
 std::size_t body_size(const Message& message) {
-  return std::visit(Overloaded{
-                        [](const Hello& m) -> std::size_t {
-                          return 2 + text_size(m.job) + 8 + 4 + text_size(m.host) + 4;
-                        },
-                        [](const Welcome& m) -> std::size_t {
-                          return 8 + 4 + 8 + 1 + 1 +
-                                 (m.initial_data ? 8 + m.initial_data->size() : 0);
-                        },
-                        [](const Reject& m) -> std::size_t { return text_size(m.reason); },
-                        [](const Request&) -> std::size_t { return 4; },
-                        [](const Tasks& m) -> std::size_t {
-                          std::size_t size = 8 + 4;
-                          for (const auto& item : m.items)
-                            size += 8 + 8 + 8 + item.payload.size();
-                          return size;
-                        },
-                        [](const Results& m) -> std::size_t {
-                          std::size_t size = 4 + 4;
-                          for (const auto& item : m.items)
-                            size += 8 + 8 + 8 + 8 + item.payload.size();
-                          return size;
-                        },
-                        [](const Abort& m) -> std::size_t { return text_size(m.reason) + 1; },
-                        [](const TaskFailed& m) -> std::size_t { return 8 + text_size(m.what); },
-                        [](const StatusReply& m) -> std::size_t { return text_size(m.json); },
-                        [](const auto&) -> std::size_t { return 0; },  // no fields
-                    },
-                    message);
+  return std::visit(
+      Overloaded{
+          [](const Hello& m) -> std::size_t {
+            return 2 + text_size(m.job) + 8 + 4 + text_size(m.host) + 4 + (m.protocol >= 2 ? 8 : 0);
+          },
+          [](const Welcome& m) -> std::size_t {
+            return 8 + 4 + 8 + 1 + 1 + (m.initial_data ? 8 + m.initial_data->size() : 0);
+          },
+          [](const Reject& m) -> std::size_t { return text_size(m.reason); },
+          [](const Request&) -> std::size_t { return 4; },
+          [](const Tasks& m) -> std::size_t {
+            std::size_t size = 8 + 4;
+            for (const auto& item : m.items)
+              size += 8 + 8 + 8 + item.payload.size();
+            return size;
+          },
+          [](const Results& m) -> std::size_t {
+            std::size_t size = 4 + 4;
+            for (const auto& item : m.items)
+              size += 8 + 8 + 8 + 8 + item.payload.size();
+            return size;
+          },
+          [](const Abort& m) -> std::size_t { return text_size(m.reason) + 1; },
+          [](const TaskFailed& m) -> std::size_t { return 8 + text_size(m.what); },
+          [](const StatusReply& m) -> std::size_t { return text_size(m.json); },
+          [](const auto&) -> std::size_t { return 0; },  // no fields
+      },
+      message);
 }
 
 // A payload: a view into the frame if `owner` keeps the frame alive, else a copy.
@@ -134,6 +135,7 @@ Message decode_body(MessageType type, ByteReader& in, const std::shared_ptr<cons
       m.threads = in.get<std::uint32_t>();
       m.host = in.get_string();
       m.pid = in.get<std::uint32_t>();
+      if (m.protocol >= 2) m.fingerprint = in.get<std::uint64_t>();
       return m;
     }
     case MessageType::welcome: {

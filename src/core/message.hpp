@@ -19,7 +19,7 @@
 
 namespace nc::detail {
 
-inline constexpr std::uint16_t kProtocolVersion = 1;
+inline constexpr std::uint16_t kProtocolVersion = 2;
 
 enum class MessageType : std::uint8_t {
   hello = 1,            // node -> server: register, or come back under an old id
@@ -44,6 +44,9 @@ struct Hello {
   std::uint32_t threads = 1;
   std::string host;
   std::uint32_t pid = 0;
+  // Since protocol 2: the node's job types (type_fingerprint); 0: not given. An older Hello
+  // ends before it, so that its sender is told its version is refused, not that it is short.
+  std::uint64_t fingerprint = 0;
   bool operator==(const Hello&) const = default;
 };
 struct Welcome {

@@ -52,6 +52,7 @@ void NodeEngine::connected(NodeLink& link) {
   hello.threads = workers_.threads();
   hello.host = host_name();
   hello.pid = static_cast<std::uint32_t>(getpid());
+  hello.fingerprint = workers_.fingerprint();
   send(std::move(hello));
 }
 

@@ -45,6 +45,7 @@ ServerEngine::ServerEngine(ServerHandle& job, std::string job_name, const Config
       clock_(std::move(clock)),
       started_(clock_()),
       last_tick_(started_),
+      node_lines_(clock_),
       pause_at_(config.pause_after_tasks) {
   summary_.job = job_name_;
   if (chunks_ != nullptr) chunks_->set_clock(clock_);  // one time for the engine and its chunks
@@ -136,6 +137,8 @@ ServerEngine::NodeRecord* ServerEngine::registered(const ServerLinkPtr& link, Me
   }
   NodeRecord& node = nodes_.at(*id);
   node.stats.info.last_heartbeat = clock_();
+  // A quarantined node left idle (MPI): what it asks or sends is not served.
+  if (node.stats.quarantined) return nullptr;
   if (revive_lost && node.stats.lost && phase_ == Phase::running) revive(node);
   return &node;
 }
@@ -150,9 +153,7 @@ void ServerEngine::on_hello(const ServerLinkPtr& link, const Hello& hello) {
     return;
   }
   if (const auto oversized = hello_limits_broken(hello)) {
-    spdlog::warn("refused a node at {}: {}", link->address(), *oversized);
-    link->send(Reject{*oversized});
-    link->close("rejected");
+    refuse(link, *oversized);
     return;
   }
   if (hello.protocol != kProtocolVersion || hello.job != job_name_) {
@@ -161,9 +162,19 @@ void ServerEngine::on_hello(const ServerLinkPtr& link, const Hello& hello) {
                                           hello.protocol, kProtocolVersion)
                             : fmt::format("the server runs job '{}', the node was started for '{}'",
                                           job_name_, hello.job);
-    spdlog::warn("refused a node at {}: {}", link->address(), reason);
-    link->send(Reject{reason});
-    link->close("rejected");
+    refuse(link, reason);
+    return;
+  }
+  if (const std::uint64_t ours = job_.fingerprint();
+      ours != 0 && hello.fingerprint != 0 && hello.fingerprint != ours) {
+    refuse(link, fmt::format("the node was built with other Task, Result or InitialData types "
+                             "than the server's (type fingerprint {:016x}, the server's {:016x}): "
+                             "build both from the same sources",
+                             hello.fingerprint, ours));
+    return;
+  }
+  if (const auto q = quarantined_ids_.find(hello.previous); q != quarantined_ids_.end()) {
+    refuse(link, fmt::format("{} is quarantined: {}", to_string(hello.previous), q->second));
     return;
   }
   const auto now = clock_();
@@ -175,6 +186,14 @@ void ServerEngine::on_hello(const ServerLinkPtr& link, const Hello& hello) {
   if (hello.previous.value() != 0 && old != nodes_.end()) {
     // A node that lost its connection is back under its old id: its queued work still counts.
     NodeRecord& node = old->second;
+    // Only an id whose connection is gone may be taken back: a live node keeps its id, or
+    // anyone who learns an id could take over its work and its results.
+    if (!node.stats.lost && node.link && node.link != link) {
+      refuse(link, fmt::format("{} is connected already; an id is taken back only once its "
+                               "connection is gone",
+                               to_string(hello.previous)));
+      return;
+    }
     if (!node.stats.lost) declare_lost({node.stats.info.id}, "it reconnected");
     if (node.link && node.link != link) {
       node_by_link_.erase(node.link.get());
@@ -208,6 +227,12 @@ void ServerEngine::on_hello(const ServerLinkPtr& link, const Hello& hello) {
   observer_.on_node_joined(node.stats.info, false);
 }
 
+void ServerEngine::refuse(const ServerLinkPtr& link, const std::string& reason) {
+  if (node_lines_.allow()) spdlog::warn("refused a node at {}: {}", link->address(), reason);
+  link->send(Reject{reason});
+  link->close("rejected");
+}
+
 // Every field of a hello is bounded: a node's record and the log lines that name it stay small
 // whatever a peer sends.
 std::optional<std::string> ServerEngine::hello_limits_broken(const Hello& hello) {
@@ -224,9 +249,12 @@ std::optional<std::string> ServerEngine::hello_limits_broken(const Hello& hello)
 
 // A node holds at most what its worker threads may prefetch (a node asks for no more): a node
 // asking for more is capped, so that no node can take the whole job and sit on it.
+std::uint64_t ServerEngine::hold_cap(const NodeRecord& node) const {
+  return std::uint64_t{node.stats.info.threads} * (1 + std::max(1u, config_.max_prefetch));
+}
+
 void ServerEngine::want(NodeRecord& node, std::uint32_t more) {
-  const std::uint64_t cap =
-      std::uint64_t{node.stats.info.threads} * (1 + std::max(1u, config_.max_prefetch));
+  const std::uint64_t cap = hold_cap(node);
   const std::uint64_t held = attempts_.held_by(node.stats.info.id);
   const std::uint64_t asked = std::uint64_t{node.wanted} + more;
   if (held + asked <= cap) {
@@ -236,9 +264,10 @@ void ServerEngine::want(NodeRecord& node, std::uint32_t more) {
   node.wanted = static_cast<std::uint32_t>(cap > held ? cap - held : 0);
   if (!node.capped) {
     node.capped = true;
-    spdlog::warn("{} asked for {} more tasks, holding {}: capped at {} ({} thread(s) x {})",
-                 to_string(node.stats.info.id), more, held, cap, node.stats.info.threads,
-                 1 + std::max(1u, config_.max_prefetch));
+    if (node_lines_.allow())
+      spdlog::warn("{} asked for {} more tasks, holding {}: capped at {} ({} thread(s) x {})",
+                   to_string(node.stats.info.id), more, held, cap, node.stats.info.threads,
+                   1 + std::max(1u, config_.max_prefetch));
   }
 }
 
@@ -268,11 +297,11 @@ void ServerEngine::on_results(NodeRecord& node, Results& results) {
     // node says; a result for an attempt its sender was not given counts for nothing.
     const auto attempt = attempts_.take(node.stats.info.id, item.attempt);
     if (!attempt) {
-      drop_unknown(node, item.attempt);
+      drop_unknown(node, item.attempt, true);
     } else {
       on_result(node, item, attempt->chunk);
-      if (phase_ != Phase::running) return;
     }
+    if (phase_ != Phase::running || node.stats.quarantined) return;
     // Its own record if it just got one, else every record made before it: records_ either way.
     confirmations_.received(node.stats.info.id, node.results_seen, records_);
   }
@@ -284,15 +313,61 @@ void ServerEngine::on_results(NodeRecord& node, Results& results) {
 }
 
 // An attempt already answered (a node resends what it is not sure arrived) is a duplicate; one
-// that was never handed out, or is held by another node, is a forgery.
-void ServerEngine::drop_unknown(const NodeRecord& node, AttemptID attempt) {
+// that was never handed out, or is held by another node, is a forgery and a bad result. An
+// honest node resends at most what it was handed, plus the share it held when its connection
+// broke (it renumbers those under a new id): duplicates beyond that are bad results too, since
+// attempt ids are sequential and a forger could otherwise guess answered ones for free.
+// A TaskFailed (from_result false) for an unknown attempt is dropped and never counts.
+void ServerEngine::drop_unknown(NodeRecord& node, AttemptID attempt, bool from_result) {
+  const NodeID id = node.stats.info.id;
   if (attempts_.classify(attempt) == AttemptTable::Unknown::answered) {
     ++summary_.duplicates;
+    if (from_result && ++node.duplicates > node.stats.tasks_sent + hold_cap(node))
+      count_bad(node, fmt::format("{} results for tasks answered already, more than it could "
+                                  "resend",
+                                  node.duplicates));
     return;
   }
   ++summary_.dropped;
-  spdlog::warn("dropped a result from {} for {}, which was not handed to it",
-               to_string(node.stats.info.id), to_string(attempt));
+  if (node_lines_.allow())
+    spdlog::warn("dropped a result from {} for {}, which was not handed to it", to_string(id),
+                 to_string(attempt));
+  if (from_result)
+    count_bad(node, fmt::format("a result for {}, not handed to it", to_string(attempt)));
+}
+
+// What counts as bad: a result that does not decode, that the job refuses (BadResult), or that
+// answers a task its sender was not given (drop_unknown). A TaskFailed never counts: a kernel
+// that throws is the job's bug, not the node's, and costs its chunk an attempt instead.
+void ServerEngine::count_bad(NodeRecord& node, const std::string& why) {
+  if (config_.quarantine_after == 0 || node.stats.quarantined) return;
+  if (++node.bad < config_.quarantine_after) return;
+  quarantine(node, fmt::format("{} bad results, the last: {}", node.bad, why));
+}
+
+void ServerEngine::quarantine(NodeRecord& node, const std::string& why) {
+  if (node.stats.quarantined) return;
+  const NodeID id = node.stats.info.id;
+  node.stats.quarantined = true;
+  ++summary_.quarantined;
+  constexpr std::size_t kMaxReason = 300;
+  quarantined_ids_[id] = why.size() > kMaxReason ? why.substr(0, kMaxReason) + "..." : why;
+  spdlog::warn("{} quarantined: {}", to_string(id), why);
+  // Its work goes to others without costing the chunks an attempt: it is the node that is bad.
+  declare_lost({id}, "quarantined", LossCost::none);
+  if (node.link && !node.link->stays_reachable()) {
+    const ServerLinkPtr link = std::move(node.link);
+    node_by_link_.erase(link.get());
+    link->send(Reject{"this node is quarantined: " + why});
+    link->close("quarantined");
+  }
+  fail_if_no_node_can_work(why);
+}
+
+void ServerEngine::fail_if_no_node_can_work(const std::string& last_reason) {
+  if (open_to_new_nodes_ || fixed_nodes_ == 0 || summary_.quarantined < fixed_nodes_) return;
+  fail(fmt::format("no node is left to work: all {} were quarantined, the last because {}",
+                   fixed_nodes_, last_reason));
 }
 
 void ServerEngine::on_result(NodeRecord& node, ResultItem& item, std::optional<ChunkID> chunk) {
@@ -301,6 +376,7 @@ void ServerEngine::on_result(NodeRecord& node, ResultItem& item, std::optional<C
   if (tracked && chunks_->state(*chunk) == ChunkState::done) {
     (void)chunks_->complete(*chunk, id);  // frees the node's hold on it
     ++summary_.duplicates;
+    credit_work(node);  // its own attempt: work done, only later than a copy
     return;
   }
   std::string why;
@@ -309,13 +385,21 @@ void ServerEngine::on_result(NodeRecord& node, ResultItem& item, std::optional<C
       return;
     case Verdict::refused:
       ++summary_.refused;
-      if (!tracked) return;
-      note_failure(*chunk, fmt::format("{}'s result refused: {}", to_string(id), why));
-      if (chunks_->reject(*chunk, id)) chunks_failed({*chunk});
+      if (config_.fail_fast) {
+        fail(fmt::format("--fail-fast: refused a result from {}{}: {}", to_string(id),
+                         chunk_text(chunk), why));
+        return;
+      }
+      if (tracked) {
+        note_failure(*chunk, fmt::format("{}'s result refused: {}", to_string(id), why));
+        if (chunks_->reject(*chunk, id)) chunks_failed({*chunk});
+      }
+      count_bad(node, fmt::format("a result{} refused: {}", chunk_text(chunk), why));
       return;
     case Verdict::accepted:
       break;
   }
+  credit_work(node);
   if (tracked) (void)chunks_->complete(*chunk, id);
   if (recorder_ != nullptr && chunk && recorded_.first(*chunk)) {
     ++records_;
@@ -327,7 +411,7 @@ void ServerEngine::on_result(NodeRecord& node, ResultItem& item, std::optional<C
 void ServerEngine::on_records_durable(std::uint64_t count) {
   if (phase_ != Phase::running) return;  // the farewell came after the last records
   for (const NodeID id : confirmations_.durable(count))
-    tell_confirmed(nodes_.at(id));
+    if (const auto node = nodes_.find(id); node != nodes_.end()) tell_confirmed(node->second);
 }
 
 // Confirmations ride on the next Tasks; a node that gets none now (it waits for work, or the
@@ -358,7 +442,8 @@ ServerEngine::Verdict ServerEngine::hand_result_to_job(NodeID node, std::optiona
                      chunk_text(chunk), e.what()));
     return Verdict::failed;
   }
-  spdlog::warn("refused a result from {}{}: {}", to_string(node), chunk_text(chunk), why);
+  if (node_lines_.allow())
+    spdlog::warn("refused a result from {}{}: {}", to_string(node), chunk_text(chunk), why);
   return Verdict::refused;
 }
 
@@ -423,42 +508,70 @@ bool ServerEngine::hand_replay_to_job(ChunkID chunk, ByteSpan result) {
 // A node's kernel threw on a task. With the chunk state in the engine it costs the chunk one of
 // its attempts, like a refused result: a kernel bug that fails one chunk everywhere fails that
 // chunk, and the job goes on until it is the only thing left. A job that keeps its own chunks
-// cannot give the chunk back: there it ends the job, as does a failed set_initial_data.
+// cannot give the chunk back: there it ends the job. A node that could not start (attempt 0)
+// is quarantined (on_start_failed).
 void ServerEngine::on_task_failed(NodeRecord& node, const TaskFailed& failed) {
   const NodeID id = node.stats.info.id;
   if (chunks_ != nullptr && failed.attempt.value() != 0) {
     const auto attempt = attempts_.take(id, failed.attempt);
     if (!attempt) {
-      drop_unknown(node, failed.attempt);
+      drop_unknown(node, failed.attempt, false);
       return;
     }
     if (attempt->chunk && attempt->chunk->value() < chunks_->size()) {
       const ChunkID chunk = *attempt->chunk;
-      spdlog::warn("{} ({}) failed on {} ({}): {}", to_string(id), node.stats.info.address,
-                   to_string(chunk), to_string(failed.attempt), failed.what);
       ++summary_.task_failures;
+      if (config_.fail_fast) {
+        fail(fmt::format("--fail-fast: {} ({}) failed on {} ({}): {}", to_string(id),
+                         node.stats.info.address, to_string(chunk), to_string(failed.attempt),
+                         failed.what));
+        return;
+      }
+      if (node_lines_.allow())
+        spdlog::warn("{} ({}) failed on {} ({}): {}", to_string(id), node.stats.info.address,
+                     to_string(chunk), to_string(failed.attempt), failed.what);
       note_failure(chunk, fmt::format("{} failed: {}", to_string(id), failed.what));
       if (chunks_->reject(chunk, id)) chunks_failed({chunk});
+      if (phase_ != Phase::running) return;
       report_progress();
       serve_parked();
       note_quiet_pause();
       return;
     }
   }
+  if (failed.attempt.value() == 0) {
+    on_start_failed(node, failed);
+    return;
+  }
   std::optional<ChunkID> chunk;
   if (const auto attempt = attempts_.find(failed.attempt)) chunk = attempt->chunk;
-  if (failed.attempt.value() == 0) {
-    fail(fmt::format("{} ({}) failed in set_initial_data: {}", to_string(node.stats.info.id),
+  fail(fmt::format("{} ({}) failed{} ({}): {}", to_string(node.stats.info.id),
+                   node.stats.info.address, chunk_text(chunk), to_string(failed.attempt),
+                   failed.what));
+}
+
+// A result that counts as the node's own work: it is not a hoarder.
+void ServerEngine::credit_work(NodeRecord& node) {
+  ++node.worked;
+  node.hoards = 0;
+}
+
+// A node that cannot start (its Node's constructor or set_initial_data threw: a missing file,
+// a build whose types differ) is no use to this job, but no harm to it either: it is
+// quarantined, its work goes to others, and the job goes on while any node can work.
+void ServerEngine::on_start_failed(NodeRecord& node, const TaskFailed& failed) {
+  const std::string why = fmt::format("it could not start: {}", failed.what);
+  if (config_.fail_fast) {
+    fail(fmt::format("--fail-fast: {} ({}) could not start: {}", to_string(node.stats.info.id),
                      node.stats.info.address, failed.what));
-  } else {
-    fail(fmt::format("{} ({}) failed{} ({}): {}", to_string(node.stats.info.id),
-                     node.stats.info.address, chunk_text(chunk), to_string(failed.attempt),
-                     failed.what));
+    return;
   }
+  quarantine(node, why);
 }
 
 void ServerEngine::serve(NodeRecord& node) {
-  if (phase_ != Phase::running || node.stats.lost || node.wanted == 0) return;
+  if (phase_ != Phase::running || node.stats.lost || node.stats.quarantined || node.wanted == 0)
+    return;
   const NodeID id = node.stats.info.id;
   Tasks batch;
   while (node.wanted > 0) {
@@ -558,25 +671,105 @@ void ServerEngine::forget_attempts(NodeRecord& node) {
   });
 }
 
-void ServerEngine::declare_lost(const std::vector<NodeID>& ids, const std::string& reason) {
+void ServerEngine::declare_lost(const std::vector<NodeID>& ids, const std::string& reason,
+                                LossCost cost) {
   std::vector<NodeID> lost;
+  std::vector<NodeID> hoarders;
+  std::vector<ChunkID> failed;
   for (const NodeID id : ids) {
     NodeRecord& node = nodes_.at(id);
     if (node.stats.lost) continue;
     node.stats.lost = true;
+    node.lost_at = clock_();
     ++node.stats.times_lost;
     node.wanted = 0;
+    const bool held_work = attempts_.held_by(id) > 0;
+    if (chunks_ != nullptr && phase_ == Phase::running) release_chunks(node, reason, cost, failed);
     forget_attempts(node);
     lost.push_back(id);
     observer_.on_node_lost(node.stats.info, reason);
+    // Lost with work again and again, and no result in between: a hoarder, or a node that
+    // cannot work; either way its ids should get no more work.
+    if (held_work && cost == LossCost::judged && config_.quarantine_after > 0 &&
+        ++node.hoards >= config_.quarantine_after)
+      hoarders.push_back(id);
   }
   if (lost.empty() || phase_ != Phase::running) return;
-  if (chunks_ != nullptr) chunks_failed(chunks_->nodes_lost(lost));
+  if (chunks_ != nullptr) {
+    const auto rest = chunks_->nodes_lost(lost);  // none: every hold is an attempt
+    failed.insert(failed.end(), rest.begin(), rest.end());
+    chunks_failed(failed);
+  }
+  for (const NodeID id : hoarders) {
+    NodeRecord& node = nodes_.at(id);
+    quarantine(node,
+               fmt::format("lost {} times holding work, without a result in between", node.hoards));
+  }
+  if (phase_ != Phase::running) return;
   if (!call_user("heartbeat_timeout", std::nullopt, std::nullopt, [&] { job_.nodes_lost(lost); }))
     return;
   report_progress();
   serve_parked();
   note_quiet_pause();
+}
+
+// Which of a lost node's chunks its loss costs an attempt. The count is there to stop a chunk
+// that kills its nodes; a node that takes work and drops it (a hoarder, maybe under a new id
+// each time) must not fail chunks it never worked on. So a loss counts only for the attempts
+// the node could have been running: its oldest ones, one per worker thread (the rest were
+// queued, prefetched), and only if it had returned work before (a node that never did proves
+// nothing about the chunk). The other chunks go back without cost; ChunkList still fails a
+// chunk lost uncounted very many times, so a kernel that kills every fresh node ends too.
+void ServerEngine::release_chunks(const NodeRecord& node, const std::string& reason, LossCost cost,
+                                  std::vector<ChunkID>& failed) {
+  const NodeID id = node.stats.info.id;
+  std::size_t running = 0;
+  for (const auto& [attempt, held] : attempts_.held(id)) {
+    if (!held.chunk || held.chunk->value() >= chunks_->size()) continue;
+    const ChunkID chunk = *held.chunk;
+    const bool counts =
+        cost == LossCost::judged && node.worked > 0 && running++ < node.stats.info.threads;
+    if (counts && chunks_->state(chunk) == ChunkState::processing)
+      note_failure(chunk, fmt::format("{} was lost ({})", to_string(id), reason));
+    if (chunks_->release(chunk, id, counts ? ChunkList::Loss::counted : ChunkList::Loss::uncounted))
+      failed.push_back(chunk);
+  }
+}
+
+// A lost node's record goes once nothing can refer to it: no attempt of its may still be
+// answered, no request of its is held, its connection is gone, and it had its chance to come
+// back under its id (one timeout). A quarantined id stays refused through quarantined_ids_.
+void ServerEngine::prune_lost(Clock::time_point now) {
+  std::vector<NodeID> gone;
+  for (const auto& [id, node] : nodes_) {
+    if (node.stats.lost && !node.link && !node.parked && now - node.lost_at >= config_.timeout &&
+        attempts_.held_by(id) == 0 && attempts_.late_of(id) == 0)
+      gone.push_back(id);
+  }
+  for (const NodeID id : gone) {
+    keep_departed(nodes_.at(id).stats);
+    nodes_.erase(id);
+    confirmations_.forget(id);
+  }
+}
+
+// A pruned node's statistics stay for the summary: each on its own up to kKeptDeparted, the
+// rest added up in one entry (node 0), so that a crowd of short-lived nodes costs little.
+void ServerEngine::keep_departed(const NodeStatistics& stats) {
+  ++departed_nodes_;
+  departed_results_ += stats.results;
+  if (departed_.size() < kKeptDeparted) {
+    departed_.push_back(stats);
+    return;
+  }
+  ++departed_folded_;
+  NodeStatistics& rest = departed_rest_;
+  rest.info.address = fmt::format("{} more node(s), gone before the end", departed_folded_);
+  rest.tasks_sent += stats.tasks_sent;
+  rest.results += stats.results;
+  rest.busy += stats.busy;
+  rest.times_lost += stats.times_lost;
+  rest.lost = true;
 }
 
 void ServerEngine::report_progress() {
@@ -625,6 +818,7 @@ void ServerEngine::on_tick() {
         link->close("heartbeat timeout");
     }
   }
+  prune_lost(now);
   serve_parked();
 }
 
@@ -679,7 +873,8 @@ void ServerEngine::end(int status, const std::string& failure, const Message& fa
   summary_.ok = exit_status_ == exit_ok;
   summary_.interrupted = exit_status_ == exit_interrupted;
   summary_.wall = clock_() - started_;
-  summary_.nodes.clear();
+  summary_.nodes = departed_;
+  if (departed_folded_ > 0) summary_.nodes.push_back(departed_rest_);
   for (const auto& [id, node] : nodes_)
     summary_.nodes.push_back(node.stats);
   std::sort(summary_.nodes.begin(), summary_.nodes.end(),
@@ -697,6 +892,9 @@ StatusSnapshot ServerEngine::status() const {
   status.progress = job_.progress();
   status.tasks_sent = summary_.tasks_sent;
   status.results = summary_.results;
+  status.quarantined = summary_.quarantined;
+  status.departed_nodes = departed_nodes_;
+  status.departed_results = departed_results_;
   status.nodes.reserve(nodes_.size());
   for (const auto& [id, node] : nodes_)
     status.nodes.push_back({node.stats, now - node.stats.info.last_heartbeat});

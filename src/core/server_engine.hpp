@@ -9,6 +9,17 @@
 // only once they are on record (ResultRecorder), finish_job exactly once, loud failure on a user
 // exception.
 //
+// A bad node costs its own work only. Bad results (see count_bad) quarantine it after
+// Configuration::quarantine_after; so does being lost with work again and again without
+// returning any (a hoarder). A task whose kernel throws costs its chunk an attempt and never
+// counts against its node (ChunkList hands the chunk to another node). A node that cannot start
+// (its set_initial_data or constructor threw) is quarantined at once. A quarantined node is told
+// why and dropped (TCP), or left idle (MPI, in-process: it still gets the farewell); its work goes
+// to others without costing the chunks an attempt, its late results are ignored and its id is
+// refused from then on. A live id is never handed to another connection. Lost nodes that nothing
+// refers to any more are pruned. A job whose nodes are a fixed set (MPI ranks, in-process nodes, no
+// listener) fails once every one of them is quarantined: nothing else could finish it.
+//
 // Thread safety: none; one thread (the server's event loop) calls every method.
 
 #include <chrono>
@@ -22,6 +33,7 @@
 #include "core/attempt_table.hpp"
 #include "core/confirmations.hpp"
 #include "core/first_result_filter.hpp"
+#include "core/log_budget.hpp"
 #include "core/message.hpp"
 #include "core/server_link.hpp"
 #include "core/status_report.hpp"
@@ -90,6 +102,13 @@ class ServerEngine {
   /// any node is served. Throws what the job's process_data_from_node throws.
   void replay(ChunkID chunk, ByteSpan result);
 
+  /// The job's nodes are `count` fixed ones (MPI ranks, in-process nodes); more may join only
+  /// through a listener (accept_new_nodes). Calls add up.
+  void expect_fixed_nodes(std::size_t count) { fixed_nodes_ += count; }
+  /// New nodes may join at any time (a TCP listener): a job whose nodes are all quarantined
+  /// waits for them.
+  void accept_new_nodes() { open_to_new_nodes_ = true; }
+
   /// Called once when the engine is done (to stop the event loop).
   void set_on_done(std::function<void()> on_done) { on_done_ = std::move(on_done); }
 
@@ -104,6 +123,11 @@ class ServerEngine {
     bool capped = false;             // it asked for more than it may hold (said once)
     std::uint64_t results_seen = 0;  // results received from it, in order
     std::uint64_t confirmed_told = 0;  // how many of them it was last told are safe
+    std::uint64_t worked = 0;  // results for attempts handed to it (the job took, or a copy won)
+    std::uint64_t duplicates = 0;  // results for attempts answered already
+    std::uint32_t bad = 0;         // bad results (count_bad)
+    std::uint32_t hoards = 0;      // losses holding work, with no result since the last loss
+    Clock::time_point lost_at{};
   };
 
   enum class Verdict { accepted, refused, failed };
@@ -111,7 +135,14 @@ class ServerEngine {
   void on_hello(const ServerLinkPtr& link, const Hello& hello);
   static std::optional<std::string> hello_limits_broken(const Hello& hello);
   void on_results(NodeRecord& node, Results& results);
-  void drop_unknown(const NodeRecord& node, AttemptID attempt);
+  void drop_unknown(NodeRecord& node, AttemptID attempt, bool from_result);
+  void count_bad(NodeRecord& node, const std::string& why);
+  void quarantine(NodeRecord& node, const std::string& why);
+  void fail_if_no_node_can_work(const std::string& last_reason);
+  void credit_work(NodeRecord& node);
+  void on_start_failed(NodeRecord& node, const TaskFailed& failed);
+  void refuse(const ServerLinkPtr& link, const std::string& reason);
+  [[nodiscard]] std::uint64_t hold_cap(const NodeRecord& node) const;
   void on_result(NodeRecord& node, ResultItem& item, std::optional<ChunkID> chunk);
   void tell_confirmed(NodeRecord& node);
   Verdict hand_result_to_job(NodeID node, std::optional<ChunkID> chunk, ByteSpan payload,
@@ -128,7 +159,13 @@ class ServerEngine {
   void note_quiet_pause();
   void serve_parked();
   void park(NodeRecord& node);
-  void declare_lost(const std::vector<NodeID>& ids, const std::string& reason);
+  enum class LossCost { judged, none };
+  void declare_lost(const std::vector<NodeID>& ids, const std::string& reason,
+                    LossCost cost = LossCost::judged);
+  void release_chunks(const NodeRecord& node, const std::string& reason, LossCost cost,
+                      std::vector<ChunkID>& failed);
+  void prune_lost(Clock::time_point now);
+  void keep_departed(const NodeStatistics& stats);
   void revive(NodeRecord& node);
   void want(NodeRecord& node, std::uint32_t more);
   void forget_attempts(NodeRecord& node);
@@ -162,7 +199,19 @@ class ServerEngine {
   std::unordered_map<std::uint64_t, std::vector<std::string>> failure_reasons_;
   std::optional<ChunkID> first_failed_;
   std::deque<NodeID> parked_;
+  // Why each quarantined node was thrown out; kept after its record is pruned, to refuse its id.
+  std::unordered_map<NodeID, std::string> quarantined_ids_;
+  LogBudget node_lines_;  // per-node warnings, so that bad nodes cannot flood the log
   std::uint64_t next_node_ = 1;
+  // Statistics of pruned nodes, for the summary (keep_departed).
+  static constexpr std::size_t kKeptDeparted = 4096;
+  std::vector<NodeStatistics> departed_;
+  NodeStatistics departed_rest_;
+  std::uint64_t departed_folded_ = 0;
+  std::uint64_t departed_nodes_ = 0;
+  std::uint64_t departed_results_ = 0;
+  std::size_t fixed_nodes_ = 0;
+  bool open_to_new_nodes_ = false;
   std::size_t failed_chunks_seen_ = 0;
   std::optional<std::uint64_t> pause_at_;  // tasks handed out when the pause begins
   bool paused_ = false;

@@ -22,6 +22,9 @@ class ServerLink {
   /// A node registered on this link: from now on it may send messages as large as the transport
   /// allows a node (TCP: --max-frame-bytes); before, only those a registration needs.
   virtual void registered() {}
+  /// True if the link cannot be dropped (an MPI rank, an in-process node): a node the server
+  /// throws out is then left idle, and still gets the job's farewell so that its side ends.
+  [[nodiscard]] virtual bool stays_reachable() const { return false; }
   /// Where the node is: "rank 3", "10.0.0.7:50412", "local node 2".
   [[nodiscard]] virtual std::string address() const = 0;
 };

@@ -17,17 +17,17 @@ std::string status_json(const StatusSnapshot& status) {
     if (!nodes.empty()) nodes += ",";
     const NodeStatistics& stats = node.stats;
     nodes += fmt::format(
-        R"({{"id":{},"address":"{}","threads":{},"lost":{},"last_heartbeat_s":{:.3f},"tasks":{},"results":{},"busy_s":{:.3f}}})",
+        R"({{"id":{},"address":"{}","threads":{},"lost":{},"quarantined":{},"last_heartbeat_s":{:.3f},"tasks":{},"results":{},"busy_s":{:.3f}}})",
         stats.info.id.value(), json_escape(stats.info.address), stats.info.threads,
-        stats.lost ? "true" : "false", seconds(node.since_heard), stats.tasks_sent, stats.results,
-        seconds(stats.busy));
+        stats.lost ? "true" : "false", stats.quarantined ? "true" : "false",
+        seconds(node.since_heard), stats.tasks_sent, stats.results, seconds(stats.busy));
   }
   const JobProgress& progress = status.progress;
   return fmt::format(
-      R"({{"job":"{}","state":"{}","elapsed_s":{:.3f},"chunks":{{"total":{},"done":{},"failed":{},"processing":{}}},"tasks_sent":{},"results":{},"nodes":[{}]}})",
+      R"({{"job":"{}","state":"{}","elapsed_s":{:.3f},"chunks":{{"total":{},"done":{},"failed":{},"processing":{}}},"tasks_sent":{},"results":{},"quarantined":{},"departed":{{"nodes":{},"results":{}}},"nodes":[{}]}})",
       json_escape(status.job), status.running ? "running" : "done", seconds(status.elapsed),
       progress.total, progress.done, progress.failed, progress.processing, status.tasks_sent,
-      status.results, nodes);
+      status.results, status.quarantined, status.departed_nodes, status.departed_results, nodes);
 }
 
 }  // namespace nc::detail

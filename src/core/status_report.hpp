@@ -18,7 +18,12 @@ struct StatusSnapshot {
   JobProgress progress;
   std::uint64_t tasks_sent = 0;
   std::uint64_t results = 0;
-  /// Every node that registered, by id; `since_heard` is how long ago each was last heard from.
+  std::uint64_t quarantined = 0;  // nodes thrown out so far
+  /// Lost nodes whose records are gone (nothing could refer to them any more), added up.
+  std::uint64_t departed_nodes = 0;
+  std::uint64_t departed_results = 0;
+  /// Every node the server still keeps a record of, by id; `since_heard` is how long ago each
+  /// was last heard from. Their results and departed_results add up to `results`.
   struct Node {
     NodeStatistics stats;
     std::chrono::steady_clock::duration since_heard{};
@@ -27,7 +32,9 @@ struct StatusSnapshot {
 };
 
 /// {"job", "state", "elapsed_s", "chunks": {total, done, failed, processing}, "tasks_sent",
-///  "results", "nodes": [{id, address, threads, lost, last_heartbeat_s, tasks, results, busy_s}]}
+///  "results", "quarantined", "departed": {nodes, results}, "nodes": [{id, address, threads,
+///  lost, quarantined,
+///  last_heartbeat_s, tasks, results, busy_s}]}
 [[nodiscard]] std::string status_json(const StatusSnapshot& status);
 
 }  // namespace nc::detail

@@ -45,6 +45,8 @@ class WorkerPool {
   void push(std::vector<TaskItem> tasks);
   [[nodiscard]] std::vector<WorkerOutput> take_outputs();
   [[nodiscard]] unsigned threads() const { return static_cast<unsigned>(threads_.size()); }
+  /// The job's types, as the node's Hello says them.
+  [[nodiscard]] std::uint64_t fingerprint() const { return factory_.fingerprint; }
 
   /// No more tasks: queued ones are dropped, running ones finish.
   void stop();

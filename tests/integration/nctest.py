@@ -1,5 +1,6 @@
 """Helpers for node_crunch's process-level tests: start the real programs, bounded in time,
 and check their outputs against an independent implementation."""
+import atexit
 import os
 import re
 import shlex
@@ -62,6 +63,19 @@ def run(command, timeout, cwd=None, env=None):
     return process.returncode, out, err
 
 
+# Every Background process, killed with its process group when the test script exits, whether
+# it passed or failed: a failed check must not leave a server or a node running (each runs in a
+# session of its own, out of reach of CTest's timeout).
+_started = []
+
+
+@atexit.register
+def _kill_leftovers():
+    for background in _started:
+        if background.process.poll() is None:
+            background.kill()
+
+
 class Background:
     """A process whose stderr is read as it comes, so a test can wait for a line."""
 
@@ -69,6 +83,7 @@ class Background:
         print("+ (background)", " ".join(command), flush=True)
         self.process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
                                         stderr=subprocess.PIPE, text=True, start_new_session=True)
+        _started.append(self)
         self.lines = []
         self.out_lines = []
         self.lock = threading.Lock()

@@ -189,7 +189,9 @@ def hello_frame(job="mandel", host="quiet-peer"):
     def text(t):
         return struct.pack("<I", len(t)) + t.encode()
 
-    body = bytes([HELLO]) + struct.pack("<H", 1) + text(job) + struct.pack("<QI", 0, 1) + text(host) + struct.pack("<I", os.getpid())
+    # Protocol 2: ..., pid, then the job's type fingerprint (0: not given, not checked).
+    body = (bytes([HELLO]) + struct.pack("<H", 2) + text(job) + struct.pack("<QI", 0, 1) + text(host) +
+            struct.pack("<IQ", os.getpid(), 0))
     return header(HELLO, len(body)) + body
 
 

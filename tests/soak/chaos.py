@@ -178,8 +178,9 @@ def check_status_answers(answers, total):
     check(all(d <= total for d in done), "chunks done never exceeded the total")
     check(all(a["chunks"]["failed"] == 0 for a in answers), "no chunk failed")
     check(all(a["results"] <= a["tasks_sent"] for a in answers), "never more results than tasks sent")
-    check(all(sum(n["results"] for n in a["nodes"]) == a["results"] for a in answers),
-          "the per-node results add up to the total in every answer")
+    check(all(sum(n["results"] for n in a["nodes"]) + a["departed"]["results"] == a["results"]
+              for a in answers),
+          "the per-node results (with those of departed nodes) add up to the total in every answer")
     last = answers[-1]
     print(f"last --status: {last['chunks']}, tasks sent {last['tasks_sent']}, results {last['results']}, "
           f"{len(last['nodes'])} node ids, {sum(1 for n in last['nodes'] if n['lost'])} lost", flush=True)

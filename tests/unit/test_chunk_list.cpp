@@ -146,3 +146,82 @@ TEST_CASE("a million chunks cost a few bytes each and stay fast to hand out", "[
   CHECK(handed == 1'000'000);
   CHECK(list.finished());
 }
+
+TEST_CASE("before any result a chunk out past the first-straggler deadline is copied",
+          "[chunk_list]") {
+  auto now = std::chrono::steady_clock::time_point{} + 1h;
+  nc::ChunkList list(1, {.max_attempts = 3, .max_copies = 2, .first_straggler_after = 2s});
+  list.set_clock([&] { return now; });
+  const auto held = *list.hand_out(a);
+  now += 1s;
+  CHECK_FALSE(list.hand_out(b));  // no chunk time is known, and the deadline is not reached
+  now += 1s;
+  CHECK(list.hand_out(b) == held);
+}
+
+TEST_CASE("an uncounted release frees a chunk without costing it an attempt", "[chunk_list]") {
+  nc::ChunkList list(1, {.max_attempts = 1, .max_copies = 1});
+  const auto chunk = *list.hand_out(a);
+  CHECK_FALSE(list.release(chunk, a, nc::ChunkList::Loss::uncounted));
+  CHECK(list.state(chunk) == ChunkState::free);
+  CHECK_FALSE(list.release(chunk, a, nc::ChunkList::Loss::counted));  // a holds it no more
+  CHECK(*list.hand_out(b) == chunk);
+  CHECK(list.release(chunk, b, nc::ChunkList::Loss::counted));  // max_attempts = 1
+  CHECK(list.state(chunk) == ChunkState::failed);
+}
+
+TEST_CASE("a chunk lost uncounted very many times still fails in the end", "[chunk_list]") {
+  nc::ChunkList list(1, {.max_attempts = 2, .max_copies = 1});
+  const unsigned limit = nc::ChunkList::kUncountedLossFactor * 2;
+  for (unsigned i = 1; i < limit; ++i) {
+    const NodeID node{100 + i};
+    const auto chunk = *list.hand_out(node);
+    REQUIRE_FALSE(list.release(chunk, node, nc::ChunkList::Loss::uncounted));
+  }
+  const auto chunk = *list.hand_out(c);
+  CHECK(list.release(chunk, c, nc::ChunkList::Loss::uncounted));
+  CHECK(list.state(chunk) == ChunkState::failed);
+}
+
+TEST_CASE("a chunk a node failed goes to another node, not back to it", "[chunk_list]") {
+  nc::ChunkList list(3, {.max_attempts = 3, .max_copies = 1});
+  CHECK(list.hand_out(a) == ChunkID{0});
+  CHECK(list.hand_out(b) == ChunkID{1});
+  CHECK_FALSE(list.reject(ChunkID{0}, a));  // a's kernel threw on chunk 0: one attempt
+  CHECK(list.hand_out(a) == ChunkID{2});    // a gets fresh work, not chunk 0 again
+  CHECK_FALSE(list.hand_out(a));            // nothing else for a while b holds work
+  CHECK(list.hand_out(b) == ChunkID{0});    // b takes chunk 0
+  CHECK(list.complete(ChunkID{0}, b));
+}
+
+TEST_CASE("a node that fails every chunk costs each of them one attempt only", "[chunk_list]") {
+  constexpr std::uint64_t kChunks = 50;
+  nc::ChunkList list(kChunks, {.max_attempts = 2, .max_copies = 1});
+  const auto honest_chunk = list.hand_out(b);  // b holds work throughout
+  REQUIRE(honest_chunk);
+  for (int round = 0; round < 1000; ++round) {
+    const auto chunk = list.hand_out(a);
+    if (!chunk) break;
+    CHECK_FALSE(list.reject(*chunk, a));  // never the chunk's last attempt
+  }
+  CHECK(list.failed_chunks().empty());
+  // b does them all, and the job ends with none failed.
+  CHECK(list.complete(*honest_chunk, b));
+  while (const auto chunk = list.hand_out(b))
+    CHECK(list.complete(*chunk, b));
+  CHECK(list.finished());
+  CHECK(list.progress().failed == 0);
+}
+
+TEST_CASE("a node alone gets back the chunk it failed, so that the chunk can fail",
+          "[chunk_list]") {
+  nc::ChunkList list(1, {.max_attempts = 3, .max_copies = 1});
+  for (int attempt = 1; attempt < 3; ++attempt) {
+    REQUIRE(list.hand_out(a) == ChunkID{0});
+    CHECK_FALSE(list.reject(ChunkID{0}, a));
+  }
+  REQUIRE(list.hand_out(a) == ChunkID{0});
+  CHECK(list.reject(ChunkID{0}, a));  // its third attempt: failed
+  CHECK(list.finished());
+  CHECK(list.failed_chunks() == std::vector<ChunkID>{ChunkID{0}});
+}

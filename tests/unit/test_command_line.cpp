@@ -89,3 +89,20 @@ TEST_CASE("a pause after a number of tasks is for the server only, a whole numbe
   CHECK_THROWS_WITH(parse({"nc_job", "--pause-after-tasks", "3", "--connect", "h:1"}),
                     Catch::Contains("--pause-after-tasks"));
 }
+
+TEST_CASE("a bad node's options: quarantine, fail-fast and the first straggler deadline",
+          "[command_line]") {
+  const auto defaults = parse({"nc_job"}).config;
+  CHECK(defaults.quarantine_after == 3);
+  CHECK_FALSE(defaults.fail_fast);
+  CHECK(defaults.straggler_deadline == 0ms);
+  const auto set =
+      parse({"nc_job", "--quarantine-after", "5", "--fail-fast", "--straggler-deadline", "1.5"})
+          .config;
+  CHECK(set.quarantine_after == 5);
+  CHECK(set.fail_fast);
+  CHECK(set.straggler_deadline == 1500ms);
+  CHECK(set.chunk_policy().first_straggler_after == 1500ms);
+  CHECK_THROWS_WITH(parse({"nc_job", "--straggler-deadline", "-1"}),
+                    Catch::Contains("--straggler-deadline"));
+}

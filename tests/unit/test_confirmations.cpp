@@ -85,3 +85,17 @@ TEST_CASE("results sent again after a reconnection keep the count from going bac
   CHECK(confirm.durable(3) == std::vector<NodeID>{a});
   CHECK(confirm.confirmed(a) == 3);
 }
+
+TEST_CASE("a forgotten node's waiting results leave the others' confirmations intact",
+          "[confirmations]") {
+  Confirmations confirm;
+  const NodeID gone{1};
+  const NodeID kept{2};
+  confirm.received(gone, 1, 1);
+  confirm.received(kept, 1, 2);
+  confirm.forget(gone);
+  CHECK(confirm.confirmed(gone) == 0);
+  CHECK(confirm.durable(2) == std::vector<NodeID>{kept});
+  CHECK(confirm.confirmed(kept) == 1);
+  CHECK_FALSE(confirm.waiting());
+}

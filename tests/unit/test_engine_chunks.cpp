@@ -111,10 +111,13 @@ TEST_CASE("a refused result costs its sender: the chunk is handed out again, the
   CHECK_FALSE(h.engine.done());
   CHECK(h.engine.summary().refused == 1);
   CHECK(h.server.processed.empty());
-  const auto again = KeptHarness::tasks_of(*a).at(1);
-  CHECK(again.second == task.second);  // the refused chunk comes first
+  const auto next = KeptHarness::tasks_of(*a).at(1);
+  CHECK(next.second != task.second);  // fresh work first, not the chunk it spoiled
+  h.answer(a, next.first, next.second, 1);
+  const auto again = KeptHarness::tasks_of(*a).at(2);
+  CHECK(again.second == task.second);  // alone, it gets the chunk back once nothing else is left
   h.answer(a, again.first, again.second);
-  CHECK(h.server.processed == std::vector<std::uint64_t>{task.second});
+  CHECK(h.server.processed == std::vector<std::uint64_t>{next.second, task.second});
 }
 
 TEST_CASE("a result that does not decode is refused like a wrong one", "[engine_chunks]") {
@@ -134,15 +137,16 @@ TEST_CASE("a chunk refused max_attempts times fails, and observers are told whic
   KeptHarness h(test::Knobs{.chunks = 2, .refuse_chunk = 0}, config_with(2));
   auto a = h.join("a");
   h.request(a, 1);
-  for (int refusal = 0; refusal < 2; ++refusal) {
-    const auto task = KeptHarness::tasks_of(*a).back();
-    REQUIRE(task.second == 0);  // a refused chunk is handed out first
-    h.engine.on_message(a, one_result(task.first, task.second, square_of(0), 1));
-  }
+  const auto first = KeptHarness::tasks_of(*a).back();
+  REQUIRE(first.second == 0);
+  h.engine.on_message(a, one_result(first.first, first.second, square_of(0), 1));
+  const auto other = KeptHarness::tasks_of(*a).back();
+  REQUIRE(other.second == 1);  // fresh work before the refused chunk
+  h.answer(a, other.first, other.second, 1);
+  const auto second = KeptHarness::tasks_of(*a).back();
+  REQUIRE(second.second == 0);  // then, alone, the refused chunk again
+  h.engine.on_message(a, one_result(second.first, second.second, square_of(0), 1));
   REQUIRE(h.observer.failed == std::vector<nc::ChunkID>{nc::ChunkID{0}});
-  const auto last = KeptHarness::tasks_of(*a).back();
-  REQUIRE(last.second == 1);
-  h.answer(a, last.first, last.second, 1);
   CHECK(h.engine.done());
   CHECK(h.engine.exit_status() == nc::exit_failed);
   CHECK(h.engine.summary().progress.failed == 1);
@@ -164,15 +168,22 @@ TEST_CASE("a lost node's chunks go to others; the job is told of the loss", "[en
 
 TEST_CASE("a chunk whose holders are lost max_attempts times is failed and reported",
           "[engine_chunks]") {
-  KeptHarness h(test::Knobs{.chunks = 1}, config_with(2));
-  for (int i = 0; i < 2; ++i) {
-    auto node = h.join("n" + std::to_string(i));
+  // Each node has returned work before (a loss counts only for such a node).
+  KeptHarness h(test::Knobs{.chunks = 3}, config_with(2));
+  auto n0 = h.join("n0");
+  auto n1 = h.join("n1");
+  for (const auto& node : {n0, n1}) {
     h.request(node, 1);
-    REQUIRE(KeptHarness::tasks_of(*node).size() == 1);
+    const auto task = KeptHarness::tasks_of(*node).at(0);
+    h.answer(node, task.first, task.second);
+  }
+  for (const auto& node : {n0, n1}) {
+    h.request(node, 1);
+    REQUIRE(KeptHarness::tasks_of(*node).back().second == 2);
     h.engine.on_link_closed(node, "killed");
   }
-  CHECK(h.observer.failed == std::vector<nc::ChunkID>{nc::ChunkID{0}});
-  CHECK(h.server.chunk_state().state(nc::ChunkID{0}) == nc::ChunkState::failed);
+  CHECK(h.observer.failed == std::vector<nc::ChunkID>{nc::ChunkID{2}});
+  CHECK(h.server.chunk_state().state(nc::ChunkID{2}) == nc::ChunkState::failed);
 }
 
 TEST_CASE("a late result from a lost node is bound by its attempt and still counts",
@@ -228,10 +239,13 @@ TEST_CASE("a kernel that throws costs its chunk one attempt, and the job goes on
   CHECK_FALSE(h.engine.done());
   CHECK(h.engine.summary().task_failures == 1);
   h.request(a, 1);
-  const auto again = KeptHarness::tasks_of(*a).at(1);
+  const auto next = KeptHarness::tasks_of(*a).at(1);
+  CHECK(next.second != task.second);  // fresh work first
+  h.answer(a, next.first, next.second, 1);
+  const auto again = KeptHarness::tasks_of(*a).at(2);
   CHECK(again.second == task.second);  // handed out again
   h.answer(a, again.first, again.second);
-  CHECK(h.server.processed == std::vector<std::uint64_t>{task.second});
+  CHECK(h.server.processed == std::vector<std::uint64_t>{next.second, task.second});
   h.engine.on_message(a, TaskFailed{task.first, "again"});  // already answered: nothing
   CHECK(h.engine.summary().task_failures == 1);
 }

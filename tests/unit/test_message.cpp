@@ -41,6 +41,19 @@ TEST_CASE("golden bytes of every message type", "[message][golden]") {
         "01000000"
         "68"
         "09000000");
+  // Protocol 2 adds the job's type fingerprint at the end.
+  Hello hello2{2, "pi", nc::NodeID{0}, 1, "h", 9, 0x1122334455667788};
+  CHECK(hex(encode(hello2)) ==
+        "01"
+        "0200"
+        "02000000"
+        "7069"
+        "0000000000000000"
+        "01000000"
+        "01000000"
+        "68"
+        "09000000"
+        "8877665544332211");
   Welcome welcome{nc::NodeID{3}, 1000, 5, true, text_bytes("ab")};
   CHECK(hex(encode(welcome)) ==
         "02"
@@ -108,6 +121,7 @@ TEST_CASE("golden bytes of every message type", "[message][golden]") {
 TEST_CASE("every message type survives a round trip", "[message]") {
   const std::vector<Message> messages{
       Hello{1, "job", nc::NodeID{7}, 4, "host", 1234},
+      Hello{2, "job", nc::NodeID{7}, 4, "host", 1234, 0xfeedULL},
       Welcome{nc::NodeID{2}, 500, 3, true, text_bytes("initial")},
       Welcome{nc::NodeID{2}, 500, 3, false, std::nullopt},
       Reject{"why"},

@@ -168,6 +168,7 @@ class RecordingLink final : public nc::detail::ServerLink {
     close_reason = reason;
   }
   [[nodiscard]] std::string address() const override { return name_; }
+  [[nodiscard]] bool stays_reachable() const override { return reachable; }
 
   template <class M>
   [[nodiscard]] std::vector<M> all() const {
@@ -185,6 +186,7 @@ class RecordingLink final : public nc::detail::ServerLink {
   std::vector<nc::detail::Message> sent;
   bool closed = false;
   std::string close_reason;
+  bool reachable = false;  // like an MPI rank: close() does not drop it
 
  private:
   std::string name_;

@@ -2,6 +2,7 @@
 // The engine is compiled once, in the library, and knows only bytes; these adapters, compiled
 // in the user's program, turn its types into bytes and back and call its methods.
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -10,6 +11,7 @@
 
 #include "node_crunch/bytes.hpp"
 #include "node_crunch/configuration.hpp"
+#include "node_crunch/detail/type_fingerprint.hpp"
 #include "node_crunch/error.hpp"
 #include "node_crunch/ids.hpp"
 #include "node_crunch/job_status.hpp"
@@ -52,6 +54,8 @@ class ServerHandle {
   [[nodiscard]] virtual ChunkList* chunks() = 0;
   /// Observers the server attached with add_observer.
   [[nodiscard]] virtual std::vector<Observer*> observers() const = 0;
+  /// The job's types (type_fingerprint), which a joining node's must match; 0: not checked.
+  [[nodiscard]] virtual std::uint64_t fingerprint() const { return 0; }
 };
 
 /// The initial data, decoded once per node process and shared by its worker threads.
@@ -68,6 +72,7 @@ class NodeHandle {
 struct NodeFactory {
   std::function<std::unique_ptr<NodeHandle>()> make;
   std::function<SharedInitial(const std::optional<Bytes>&)> decode_initial;
+  std::uint64_t fingerprint = 0;  ///< the job's types (type_fingerprint), sent when joining
 };
 
 template <class T>
@@ -123,6 +128,9 @@ class ServerAdapter final : public ServerHandle {
       out.push_back(observer.get());
     return out;
   }
+  [[nodiscard]] std::uint64_t fingerprint() const override {
+    return type_fingerprint<typename S::InitialData, typename S::Task, typename S::Result>();
+  }
 
  private:
   std::unique_ptr<S> server_;
@@ -149,6 +157,8 @@ template <class N>
 NodeFactory make_node_factory() {
   NodeFactory factory;
   factory.make = [] { return std::make_unique<NodeAdapter<N>>(); };
+  factory.fingerprint =
+      type_fingerprint<typename N::InitialData, typename N::Task, typename N::Result>();
   factory.decode_initial = [](const std::optional<Bytes>& bytes) -> SharedInitial {
     using Initial = typename NodeAdapter<N>::Initial;
     if (!bytes) return std::make_shared<const Initial>(std::nullopt);

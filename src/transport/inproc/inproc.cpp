@@ -71,6 +71,7 @@ class InprocNodeTransport::Link final : public ServerLink {
       : node_(std::move(node)), index_(index) {}
   void send(Message&& message) override { node_->deliver(encode(message)); }
   void close(const std::string& /*reason*/) override {}
+  [[nodiscard]] bool stays_reachable() const override { return true; }
   [[nodiscard]] std::string address() const override {
     return "local node " + std::to_string(index_);
   }

@@ -14,6 +14,7 @@ class MpiServerTransport::RankLink final : public ServerLink {
     transport_.poller_.wake();
   }
   void close(const std::string& /*reason*/) override {}  // a rank stays reachable
+  [[nodiscard]] bool stays_reachable() const override { return true; }
   [[nodiscard]] std::string address() const override { return "rank " + std::to_string(rank_); }
 
   bool told_to_end = false;

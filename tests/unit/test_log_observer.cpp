@@ -1,0 +1,102 @@
+// The server's log stays small however many nodes come and go: joins and losses within a
+// budget, and a summary table of the busiest nodes with one line for the rest.
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+#include <catch2/catch.hpp>
+
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "observers/log_observer.hpp"
+#include "test_support.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+// The default logger writes to `text` while it lives.
+class CapturedLog {
+ public:
+  CapturedLog() : previous_(spdlog::default_logger()) {
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(text_);
+    auto logger = std::make_shared<spdlog::logger>("captured", sink);
+    logger->set_pattern("%v");  // the message alone: a table row starts with its node id
+    spdlog::set_default_logger(logger);
+  }
+  ~CapturedLog() { spdlog::set_default_logger(previous_); }
+  CapturedLog(const CapturedLog&) = delete;
+  CapturedLog& operator=(const CapturedLog&) = delete;
+  [[nodiscard]] std::string text() const { return text_.str(); }
+  [[nodiscard]] std::size_t lines_with(const std::string& what) const {
+    std::size_t count = 0;
+    std::istringstream in(text_.str());
+    for (std::string line; std::getline(in, line);)
+      if (line.find(what) != std::string::npos) ++count;
+    return count;
+  }
+  [[nodiscard]] std::size_t lines_starting(const std::string& what) const {
+    std::size_t count = 0;
+    std::istringstream in(text_.str());
+    for (std::string line; std::getline(in, line);)
+      if (line.rfind(what, 0) == 0) ++count;
+    return count;
+  }
+
+ private:
+  std::ostringstream text_;
+  std::shared_ptr<spdlog::logger> previous_;
+};
+
+nc::NodeInfo observed_node(std::uint64_t id) {
+  nc::NodeInfo node;
+  node.id = nc::NodeID{id};
+  node.address = "10.0.0.1:" + std::to_string(id);
+  node.threads = 1;
+  return node;
+}
+
+}  // namespace
+
+TEST_CASE("joins and losses are logged up to a budget, and the rest counted", "[log_observer]") {
+  CapturedLog log;
+  test::ManualClock clock;
+  nc::detail::LogObserver observer(0s, clock.function());
+  const std::size_t nodes = 5 * nc::detail::LogObserver::kNodeLines;
+  for (std::uint64_t id = 1; id <= nodes; ++id) {
+    observer.on_node_joined(observed_node(id), false);
+    observer.on_node_lost(observed_node(id), "connection closed");
+  }
+  CHECK(log.lines_with("joined at") + log.lines_with("is lost") ==
+        nc::detail::LogObserver::kNodeLines);
+  nc::JobSummary summary;
+  summary.ok = true;
+  observer.on_job_finished(summary);
+  CHECK_THAT(log.text(),
+             Catch::Contains(std::to_string(2 * nodes - nc::detail::LogObserver::kNodeLines) +
+                             " similar line(s) about nodes were not logged"));
+  clock.advance(10s);  // a new window writes again
+  observer.on_node_joined(observed_node(nodes + 1), false);
+  CHECK(log.lines_with("node " + std::to_string(nodes + 1) + " joined") == 1);
+}
+
+TEST_CASE("the summary table shows the busiest nodes and sums up the others", "[log_observer]") {
+  CapturedLog log;
+  nc::detail::LogObserver observer(0s);
+  nc::JobSummary summary;
+  summary.ok = true;
+  const std::size_t rows = nc::detail::LogObserver::kTableRows;
+  for (std::uint64_t id = 1; id <= 3 * rows; ++id) {
+    nc::NodeStatistics node;
+    node.info = observed_node(id);
+    node.results = id <= rows ? 0 : 100 + id;  // the last 2 x rows did the work
+    node.times_lost = id <= rows ? 1 : 0;
+    summary.nodes.push_back(node);
+  }
+  observer.on_job_finished(summary);
+  CHECK(log.lines_with("10.0.0.1:") == rows);
+  CHECK(log.lines_with("10.0.0.1:" + std::to_string(3 * rows)) == 1);  // the busiest is shown
+  CHECK(log.lines_starting("  1 ") == 0);  // one of the idle ones is summed up
+  CHECK(log.lines_starting("  others ") == 1);
+  CHECK_THAT(log.text(), Catch::Contains(std::to_string(2 * rows) + " more node(s)"));
+}
