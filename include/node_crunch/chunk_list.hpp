@@ -31,7 +31,8 @@
 /// - release(chunk, node, Loss::uncounted) frees a chunk without costing it an attempt (its
 ///   holder had no time to work on it); such losses fail a chunk only at
 ///   kUncountedLossFactor x max_attempts, so that a chunk that kills every node at once still ends.
-/// Every operation is O(1) amortised, except nodes_lost (O(chunks the lost nodes held)).
+/// Every operation is O(1) amortised, except nodes_lost (O(chunks the lost nodes held)) and a
+/// hand_out that finds only chunks its node failed (O(nodes holding work)).
 /// Memory: 3 bytes per chunk plus a little per chunk out.
 /// Thread safety: none; a server's methods are never called concurrently, so none is needed.
 

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "core/status_report.hpp"
 
@@ -115,9 +116,11 @@ void ServerEngine::on_message(const ServerLinkPtr& link, Message message) {
                    if (!node_of(*link)) link->close("status sent");
                  },
                  [&](auto& other) {
-                   spdlog::warn(
-                       "{} sent a '{}' message, which only a server sends; closing its connection",
-                       link->address(), name_of(type_of(Message(other))));
+                   if (node_lines_.allow())
+                     spdlog::warn(
+                         "{} sent a '{}' message, which only a server sends; closing its "
+                         "connection",
+                         link->address(), name_of(type_of(Message(other))));
                    link->close("protocol violation");
                  },
              },
@@ -130,8 +133,9 @@ ServerEngine::NodeRecord* ServerEngine::registered(const ServerLinkPtr& link, Me
                                                    bool revive_lost) {
   const auto id = node_of(*link);
   if (!id) {
-    spdlog::warn("{} sent '{}' before registering; closing its connection", link->address(),
-                 name_of(type));
+    if (node_lines_.allow())
+      spdlog::warn("{} sent '{}' before registering; closing its connection", link->address(),
+                   name_of(type));
     link->close("not registered");
     return nullptr;
   }
@@ -149,7 +153,9 @@ void ServerEngine::on_hello(const ServerLinkPtr& link, const Hello& hello) {
     return;
   }
   if (node_of(*link)) {
-    spdlog::warn("{} registered twice; ignoring the second hello", link->address());
+    if (node_lines_.allow())
+      spdlog::warn("{} registered twice; closing its connection", link->address());
+    link->close("registered twice");
     return;
   }
   if (const auto oversized = hello_limits_broken(hello)) {
@@ -188,10 +194,16 @@ void ServerEngine::on_hello(const ServerLinkPtr& link, const Hello& hello) {
     NodeRecord& node = old->second;
     // Only an id whose connection is gone may be taken back: a live node keeps its id, or
     // anyone who learns an id could take over its work and its results.
+    // The claimant is closed without a Reject: it may be that very node, back from a link
+    // that broke on its side only, and it tries again until the server gives the old
+    // connection up (the heartbeat timeout).
     if (!node.stats.lost && node.link && node.link != link) {
-      refuse(link, fmt::format("{} is connected already; an id is taken back only once its "
-                               "connection is gone",
-                               to_string(hello.previous)));
+      if (node_lines_.allow())
+        spdlog::warn(
+            "{} claims {}, which is connected already: closed; an id is taken back "
+            "only once its connection is gone",
+            link->address(), to_string(hello.previous));
+      link->close("its id is connected already");
       return;
     }
     if (!node.stats.lost) declare_lost({node.stats.info.id}, "it reconnected");
@@ -223,6 +235,7 @@ void ServerEngine::on_hello(const ServerLinkPtr& link, const Hello& hello) {
   if (!call_user("initial_data", id, std::nullopt,
                  [&] { welcome.initial_data = job_.initial_data(); }))
     return;
+  node.resend_grace = true;
   link->send(std::move(welcome));
   observer_.on_node_joined(node.stats.info, false);
 }
@@ -288,16 +301,23 @@ void ServerEngine::revive(NodeRecord& node) {
 }
 
 void ServerEngine::on_results(NodeRecord& node, Results& results) {
+  // A node new to this server sends first what an earlier server (before a restart) did not
+  // confirm: results for attempts this one never handed out. They are dropped, but they are
+  // not the node's fault.
+  const bool resent = std::exchange(node.resend_grace, false);
+  const auto most_busy = clock_() - started_;  // a node's claim of its compute time is bounded
   for (ResultItem& item : results.items) {
     ++node.results_seen;
     ++node.stats.results;
     ++summary_.results;
-    node.stats.busy += std::chrono::microseconds(item.compute_us);
+    node.stats.busy += std::min<std::chrono::microseconds>(
+        std::chrono::microseconds(std::min<std::uint64_t>(item.compute_us, kMaxComputeUs)),
+        std::chrono::duration_cast<std::chrono::microseconds>(most_busy));
     // The chunk a result answers is the one its attempt was handed out for, whatever the
     // node says; a result for an attempt its sender was not given counts for nothing.
     const auto attempt = attempts_.take(node.stats.info.id, item.attempt);
     if (!attempt) {
-      drop_unknown(node, item.attempt, true);
+      drop_unknown(node, item.attempt, !resent);
     } else {
       on_result(node, item, attempt->chunk);
     }
@@ -352,9 +372,15 @@ void ServerEngine::quarantine(NodeRecord& node, const std::string& why) {
   ++summary_.quarantined;
   constexpr std::size_t kMaxReason = 300;
   quarantined_ids_[id] = why.size() > kMaxReason ? why.substr(0, kMaxReason) + "..." : why;
+  quarantine_order_.push_back(id);
+  if (quarantine_order_.size() > kKeptQuarantined) {  // the oldest go: memory stays bounded
+    quarantined_ids_.erase(quarantine_order_.front());
+    quarantine_order_.pop_front();
+  }
   spdlog::warn("{} quarantined: {}", to_string(id), why);
-  // Its work goes to others without costing the chunks an attempt: it is the node that is bad.
+  // Its work goes to others uncounted (ChunkList::Loss::uncounted): it is the node that is bad.
   declare_lost({id}, "quarantined", LossCost::none);
+  if (phase_ != Phase::running) return;  // the farewell went out
   if (node.link && !node.link->stays_reachable()) {
     const ServerLinkPtr link = std::move(node.link);
     node_by_link_.erase(link.get());
@@ -543,8 +569,13 @@ void ServerEngine::on_task_failed(NodeRecord& node, const TaskFailed& failed) {
     on_start_failed(node, failed);
     return;
   }
-  std::optional<ChunkID> chunk;
-  if (const auto attempt = attempts_.find(failed.attempt)) chunk = attempt->chunk;
+  // Only a task handed to this node can fail on it: anything else is dropped.
+  const auto attempt = attempts_.take(id, failed.attempt);
+  if (!attempt) {
+    drop_unknown(node, failed.attempt, false);
+    return;
+  }
+  const std::optional<ChunkID> chunk = attempt->chunk;
   fail(fmt::format("{} ({}) failed{} ({}): {}", to_string(node.stats.info.id),
                    node.stats.info.address, chunk_text(chunk), to_string(failed.attempt),
                    failed.what));
@@ -701,6 +732,7 @@ void ServerEngine::declare_lost(const std::vector<NodeID>& ids, const std::strin
     chunks_failed(failed);
   }
   for (const NodeID id : hoarders) {
+    if (phase_ != Phase::running) return;
     NodeRecord& node = nodes_.at(id);
     quarantine(node,
                fmt::format("lost {} times holding work, without a result in between", node.hoards));
@@ -818,6 +850,7 @@ void ServerEngine::on_tick() {
         link->close("heartbeat timeout");
     }
   }
+  if (phase_ != Phase::running) return;
   prune_lost(now);
   serve_parked();
 }
@@ -841,6 +874,7 @@ void ServerEngine::fail(const std::string& reason) {
 
 void ServerEngine::end(int status, const std::string& failure, const Message& farewell) {
   phase_ = Phase::done;
+  node_lines_.flush();
   exit_status_ = status;
   summary_.failure = failure;
   // The farewell tells a node it may forget its results: they must be on record first, and the

@@ -15,10 +15,10 @@
 // counts against its node (ChunkList hands the chunk to another node). A node that cannot start
 // (its set_initial_data or constructor threw) is quarantined at once. A quarantined node is told
 // why and dropped (TCP), or left idle (MPI, in-process: it still gets the farewell); its work goes
-// to others without costing the chunks an attempt, its late results are ignored and its id is
-// refused from then on. A live id is never handed to another connection. Lost nodes that nothing
-// refers to any more are pruned. A job whose nodes are a fixed set (MPI ranks, in-process nodes, no
-// listener) fails once every one of them is quarantined: nothing else could finish it.
+// to others as uncounted losses (ChunkList::Loss::uncounted), its late results are ignored and its
+// id is refused from then on. A live id is never handed to another connection. Lost nodes that
+// nothing refers to any more are pruned. A job whose nodes are a fixed set (MPI ranks, in-process
+// nodes, no listener) fails once every one of them is quarantined: nothing else could finish it.
 //
 // Thread safety: none; one thread (the server's event loop) calls every method.
 
@@ -127,6 +127,7 @@ class ServerEngine {
     std::uint64_t duplicates = 0;  // results for attempts answered already
     std::uint32_t bad = 0;         // bad results (count_bad)
     std::uint32_t hoards = 0;      // losses holding work, with no result since the last loss
+    bool resend_grace = false;     // welcomed afresh: its first results may be an old server's
     Clock::time_point lost_at{};
   };
 
@@ -201,6 +202,10 @@ class ServerEngine {
   std::deque<NodeID> parked_;
   // Why each quarantined node was thrown out; kept after its record is pruned, to refuse its id.
   std::unordered_map<NodeID, std::string> quarantined_ids_;
+  std::deque<NodeID> quarantine_order_;  // oldest first, to bound quarantined_ids_
+  static constexpr std::size_t kKeptQuarantined = 100000;
+  // A result's compute time, as its node claims it, is taken as at most this (a year).
+  static constexpr std::uint64_t kMaxComputeUs = 365ULL * 24 * 3600 * 1000000;
   LogBudget node_lines_;  // per-node warnings, so that bad nodes cannot flood the log
   std::uint64_t next_node_ = 1;
   // Statistics of pruned nodes, for the summary (keep_departed).

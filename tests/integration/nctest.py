@@ -19,6 +19,16 @@ MPIEXEC_PREFLAGS = shlex.split(os.environ.get("NC_MPIEXEC_PREFLAGS", ""))
 MPIEXEC_NUMPROC_FLAG = os.environ.get("NC_MPIEXEC_NUMPROC_FLAG", "-n")
 
 
+def without_asan_quarantine():
+    """For tests that bound a process's memory: under AddressSanitizer freed memory is held in a
+    quarantine (256 MiB by default) instead of being reused, so churn would look like growth.
+    With no quarantine, resident memory means what it means in a release build. Applies to the
+    processes started afterwards; nothing changes without AddressSanitizer."""
+    os.environ["ASAN_OPTIONS"] = ":".join(
+        filter(None, [os.environ.get("ASAN_OPTIONS", ""), "quarantine_size_mb=0",
+                      "thread_local_quarantine_size_kb=0"]))
+
+
 def fail(message):
     print("FAIL:", message, flush=True)
     sys.exit(1)

@@ -28,9 +28,10 @@ import threading
 import time
 
 from nctest import (Background, Workdir, check, fail, h5_equal, node_summary, start_node, start_tcp_server,
-                    wait_until)
+                    wait_until, without_asan_quarantine)
 
 INSIDER = os.environ.get("NC_INSIDER", "nc_insider")
+without_asan_quarantine()  # the server's memory is bounded below
 CHUNK_HEIGHT = 4
 PICTURE = ["--width", "800", "--height", "600", "--max-iter", "2000", "--chunk-height", str(CHUNK_HEIGHT)]
 CHUNKS = 600 // CHUNK_HEIGHT

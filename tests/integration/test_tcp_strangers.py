@@ -23,7 +23,8 @@ import struct
 import threading
 import time
 
-from nctest import NC_JOB, Background, Workdir, check, h5_equal, run, start_node, start_tcp_server, wait_until
+from nctest import (NC_JOB, Background, Workdir, check, h5_equal, run, start_node, start_tcp_server, wait_until,
+                    without_asan_quarantine)
 
 PICTURE = ["--width", "400", "--height", "300", "--max-iter", "500", "--chunk-height", "4"]
 MAGIC = b"NCRN"
@@ -31,11 +32,7 @@ CLIENT_PROOF = 0x41
 HELLO, STATUS_REQUEST = 1, 12
 MiB = 1 << 20
 
-# Under AddressSanitizer freed memory is held in a quarantine (256 MiB by default) instead of being
-# reused, so a flood of short connections would look like growth. With no quarantine, resident
-# memory means what it means in a release build, and the bounds below still apply.
-os.environ["ASAN_OPTIONS"] = ":".join(
-    filter(None, [os.environ.get("ASAN_OPTIONS", ""), "quarantine_size_mb=0", "thread_local_quarantine_size_kb=0"]))
+without_asan_quarantine()  # a flood of short connections must not look like growth
 
 
 def header(kind, length, flags=0):

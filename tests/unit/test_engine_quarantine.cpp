@@ -75,6 +75,23 @@ TEST_CASE("a node with quarantine_after wrong results is told why, dropped and i
   CHECK(h.server.processed.size() == 10);
 }
 
+TEST_CASE("a new node's first results, an earlier server's, are dropped without blame",
+          "[engine_quarantine]") {
+  QuarantineHarness h(test::Knobs{.chunks = 4}, quarantine_config(1));
+  auto node = h.join("back after a server restart");
+  Results old;
+  for (std::uint64_t attempt = 500; attempt < 505; ++attempt)
+    old.items.push_back(ResultItem{nc::AttemptID{attempt}, nc::ChunkID{attempt % 4}, 10,
+                                   quarantine_square(attempt % 4)});
+  h.engine.on_message(node, old);
+  CHECK_FALSE(node->closed);
+  CHECK(h.engine.summary().quarantined == 0);
+  CHECK(h.engine.summary().dropped == 5);
+  send_result(h, node, nc::AttemptID{900}, quarantine_square(0));  // later: it is to blame
+  CHECK(node->closed);
+  CHECK(h.engine.summary().quarantined == 1);
+}
+
 TEST_CASE("a quarantined node's late results are ignored and its id is refused",
           "[engine_quarantine]") {
   QuarantineHarness h(test::Knobs{.chunks = 4}, quarantine_config(1));
@@ -99,6 +116,9 @@ TEST_CASE("results for tasks a node was not given count as bad results", "[engin
   auto forger = h.join("forger");
   h.request(victim, 1);
   const auto task = QuarantineHarness::tasks_of(*victim).at(0);
+  // Its first results after joining might be an earlier server's: dropped, not counted.
+  send_result(h, forger, nc::AttemptID{9997}, quarantine_square(3));
+  CHECK(h.engine.summary().dropped == 1);
   send_result(h, forger, task.first, quarantine_square(task.second));  // the victim's attempt
   send_result(h, forger, nc::AttemptID{9999}, quarantine_square(1));   // never handed out
   CHECK_FALSE(forger->closed);

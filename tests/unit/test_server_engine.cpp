@@ -194,6 +194,18 @@ TEST_CASE("a node whose code throws ends the job, naming the node and the chunk"
                          Catch::Contains("cannot square 1"));
 }
 
+TEST_CASE("a TaskFailed for a task its sender was not given ends nothing", "[server_engine]") {
+  Harness h(test::Knobs{.chunks = 4});
+  auto a = h.join("a");
+  auto b = h.join("b");
+  h.request(a, 1);
+  const auto task = Harness::tasks_of(*a).at(0);
+  h.engine.on_message(b, TaskFailed{task.first, "forged: a's task"});
+  h.engine.on_message(b, TaskFailed{nc::AttemptID{999}, "forged: never handed out"});
+  CHECK_FALSE(h.engine.done());
+  CHECK(b->all<Abort>().empty());
+}
+
 TEST_CASE("messages before registering, from strangers or another job are refused",
           "[server_engine]") {
   Harness h;

@@ -2,16 +2,17 @@
 // A job's types as one number, which a node sends when it joins and the server compares with
 // its own: a node built from other Task, Result or InitialData types (a stale build, another
 // version of the job) is refused at once, instead of taking work whose results cannot decode.
-// It covers each type's name, its Boost.Serialization class version and the bytes of its
-// value-initialised value, so that a field added, removed or retyped changes it. A change that
-// leaves all three alike (what a field means, an element type inside an empty container) it
-// cannot see: such results are caught when they do not decode, and their sender quarantined.
+// It covers, in order, each type's Boost.Serialization class version and the bytes of its
+// value-initialised value, so that a field added, removed or resized changes it. It leaves out
+// the compiler's type names (typeid), which differ between standard libraries and compilers
+// for the same types and bytes on the wire. What it cannot see (a field retyped to one of the
+// same size, what a field means, an element type inside an empty container) is caught when the
+// results do not decode, and their sender quarantined.
 
 #include <boost/serialization/version.hpp>
 
 #include <cstdint>
 #include <string_view>
-#include <typeinfo>
 
 #include "node_crunch/bytes.hpp"
 #include "node_crunch/serialization.hpp"
@@ -46,7 +47,6 @@ class Fnv1a64 {
 
 template <class T>
 void add_type(Fnv1a64& hash) {
-  hash.add(std::string_view(typeid(T).name()));
   hash.add(static_cast<std::uint64_t>(boost::serialization::version<T>::value));
   try {
     hash.add(ByteSpan(to_bytes(T{})));
@@ -55,12 +55,15 @@ void add_type(Fnv1a64& hash) {
   }
 }
 
-/// Never 0: 0 in a Hello means "not given".
+/// Never 0: 0 in a Hello means "not given". Computed once per program.
 template <class... Types>
 std::uint64_t type_fingerprint() {
-  Fnv1a64 hash;
-  (add_type<Types>(hash), ...);
-  return hash.value() == 0 ? 1 : hash.value();
+  static const std::uint64_t value = [] {
+    Fnv1a64 hash;
+    (add_type<Types>(hash), ...);
+    return hash.value() == 0 ? std::uint64_t{1} : hash.value();
+  }();
+  return value;
 }
 
 }  // namespace nc::detail
