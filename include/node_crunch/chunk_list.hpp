@@ -80,12 +80,12 @@ class ChunkList {
   /// Frees the chunks the lost nodes held; returns the chunks that are failed now.
   std::vector<ChunkID> nodes_lost(const std::vector<NodeID>& nodes);
 
+  enum class Loss : std::uint8_t { counted, uncounted };
   /// `node`'s result for `chunk` was refused: it no longer holds the chunk, and the refusal
-  /// counts like a lost holder. True if the chunk is failed now.
-  bool reject(ChunkID chunk, NodeID node);
+  /// counts like a lost holder (`loss`). True if the chunk is failed now.
+  bool reject(ChunkID chunk, NodeID node, Loss loss = Loss::counted);
 
   /// Whether losing a holder costs its chunk an attempt.
-  enum class Loss : std::uint8_t { counted, uncounted };
   /// Uncounted losses fail a chunk at this many times max_attempts.
   static constexpr unsigned kUncountedLossFactor = 8;
   /// `node` no longer holds `chunk` (it was lost, or thrown out); `loss` says whether that

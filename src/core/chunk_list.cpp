@@ -96,9 +96,14 @@ bool ChunkList::failed_on(NodeID node, std::uint64_t chunk) const {
          std::find(it->second.begin(), it->second.end(), node) != it->second.end();
 }
 
+// Holds on chunks done elsewhere do not count: a node that sits on its copies (a hoarder)
+// must not keep a chunk from the one node left to take it.
 bool ChunkList::others_hold_work(NodeID node) const {
-  return std::any_of(held_.begin(), held_.end(), [node](const auto& entry) {
-    return entry.first != node && !entry.second.empty();
+  return std::any_of(held_.begin(), held_.end(), [this, node](const auto& entry) {
+    return entry.first != node &&
+           std::any_of(entry.second.begin(), entry.second.end(), [this](const Held& held) {
+             return slots_[held.chunk].state == ChunkState::processing;
+           });
   });
 }
 
@@ -219,10 +224,10 @@ bool ChunkList::drop_hold(NodeID node, std::uint64_t chunk) {
   return true;
 }
 
-bool ChunkList::reject(ChunkID chunk, NodeID node) {
+bool ChunkList::reject(ChunkID chunk, NodeID node, Loss loss) {
   const auto index = checked(chunk);
   if (holds(node, index) && !failed_on(node, index)) failed_on_[index].push_back(node);
-  return release(chunk, node, Loss::counted);
+  return release(chunk, node, loss);
 }
 
 bool ChunkList::release(ChunkID chunk, NodeID node, Loss loss) {

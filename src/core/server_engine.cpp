@@ -418,7 +418,7 @@ void ServerEngine::on_result(NodeRecord& node, ResultItem& item, std::optional<C
       }
       if (tracked) {
         note_failure(*chunk, fmt::format("{}'s result refused: {}", to_string(id), why));
-        if (chunks_->reject(*chunk, id)) chunks_failed({*chunk});
+        if (chunks_->reject(*chunk, id, attempt_cost(node))) chunks_failed({*chunk});
       }
       count_bad(node, fmt::format("a result{} refused: {}", chunk_text(chunk), why));
       return;
@@ -557,7 +557,7 @@ void ServerEngine::on_task_failed(NodeRecord& node, const TaskFailed& failed) {
         spdlog::warn("{} ({}) failed on {} ({}): {}", to_string(id), node.stats.info.address,
                      to_string(chunk), to_string(failed.attempt), failed.what);
       note_failure(chunk, fmt::format("{} failed: {}", to_string(id), failed.what));
-      if (chunks_->reject(chunk, id)) chunks_failed({chunk});
+      if (chunks_->reject(chunk, id, attempt_cost(node))) chunks_failed({chunk});
       if (phase_ != Phase::running) return;
       report_progress();
       serve_parked();
@@ -584,7 +584,15 @@ void ServerEngine::on_task_failed(NodeRecord& node, const TaskFailed& failed) {
 // A result that counts as the node's own work: it is not a hoarder.
 void ServerEngine::credit_work(NodeRecord& node) {
   ++node.worked;
+  ++node.worked_since_loss;
   node.hoards = 0;
+}
+
+// What a node's failure on a chunk (a refused result, a throwing task) costs the chunk. Only a
+// node that has had work accepted proves it can run the job: the failure of one that never has
+// (a fresh id, maybe one of many) costs an uncounted attempt, as its loss would.
+ChunkList::Loss ServerEngine::attempt_cost(const NodeRecord& node) {
+  return node.worked > 0 ? ChunkList::Loss::counted : ChunkList::Loss::uncounted;
 }
 
 // A node that cannot start (its Node's constructor or set_initial_data threw: a missing file,
@@ -716,6 +724,7 @@ void ServerEngine::declare_lost(const std::vector<NodeID>& ids, const std::strin
     node.wanted = 0;
     const bool held_work = attempts_.held_by(id) > 0;
     if (chunks_ != nullptr && phase_ == Phase::running) release_chunks(node, reason, cost, failed);
+    node.worked_since_loss = 0;
     forget_attempts(node);
     lost.push_back(id);
     observer_.on_node_lost(node.stats.info, reason);
@@ -749,9 +758,10 @@ void ServerEngine::declare_lost(const std::vector<NodeID>& ids, const std::strin
 // that kills its nodes; a node that takes work and drops it (a hoarder, maybe under a new id
 // each time) must not fail chunks it never worked on. So a loss counts only for the attempts
 // the node could have been running: its oldest ones, one per worker thread (the rest were
-// queued, prefetched), and only if it had returned work before (a node that never did proves
-// nothing about the chunk). The other chunks go back without cost; ChunkList still fails a
-// chunk lost uncounted very many times, so a kernel that kills every fresh node ends too.
+// queued, prefetched), no more than the results it returned since its last loss (a node that
+// returned none proves nothing about the chunk, and its thread count is its own claim). The
+// other chunks go back as uncounted losses; ChunkList fails a chunk lost uncounted very many
+// times, so a kernel that kills every fresh node ends too.
 void ServerEngine::release_chunks(const NodeRecord& node, const std::string& reason, LossCost cost,
                                   std::vector<ChunkID>& failed) {
   const NodeID id = node.stats.info.id;
@@ -759,8 +769,11 @@ void ServerEngine::release_chunks(const NodeRecord& node, const std::string& rea
   for (const auto& [attempt, held] : attempts_.held(id)) {
     if (!held.chunk || held.chunk->value() >= chunks_->size()) continue;
     const ChunkID chunk = *held.chunk;
+    // No more than it returned since its last loss: a node that claims 4,096 threads and
+    // returns one result costs one chunk an attempt, not thousands.
     const bool counts =
-        cost == LossCost::judged && node.worked > 0 && running++ < node.stats.info.threads;
+        cost == LossCost::judged && node.worked_since_loss > 0 &&
+        running++ < std::min<std::uint64_t>(node.stats.info.threads, node.worked_since_loss);
     if (counts && chunks_->state(chunk) == ChunkState::processing)
       note_failure(chunk, fmt::format("{} was lost ({})", to_string(id), reason));
     if (chunks_->release(chunk, id, counts ? ChunkList::Loss::counted : ChunkList::Loss::uncounted))

@@ -124,10 +124,11 @@ class ServerEngine {
     std::uint64_t results_seen = 0;  // results received from it, in order
     std::uint64_t confirmed_told = 0;  // how many of them it was last told are safe
     std::uint64_t worked = 0;  // results for attempts handed to it (the job took, or a copy won)
-    std::uint64_t duplicates = 0;  // results for attempts answered already
-    std::uint32_t bad = 0;         // bad results (count_bad)
-    std::uint32_t hoards = 0;      // losses holding work, with no result since the last loss
-    bool resend_grace = false;     // welcomed afresh: its first results may be an old server's
+    std::uint64_t worked_since_loss = 0;  // the same, since it was last lost
+    std::uint64_t duplicates = 0;         // results for attempts answered already
+    std::uint32_t bad = 0;                // bad results (count_bad)
+    std::uint32_t hoards = 0;             // losses holding work, with no result since the last loss
+    bool resend_grace = false;  // welcomed afresh: its first results may be an old server's
     Clock::time_point lost_at{};
   };
 
@@ -141,6 +142,7 @@ class ServerEngine {
   void quarantine(NodeRecord& node, const std::string& why);
   void fail_if_no_node_can_work(const std::string& last_reason);
   void credit_work(NodeRecord& node);
+  [[nodiscard]] static ChunkList::Loss attempt_cost(const NodeRecord& node);
   void on_start_failed(NodeRecord& node, const TaskFailed& failed);
   void refuse(const ServerLinkPtr& link, const std::string& reason);
   [[nodiscard]] std::uint64_t hold_cap(const NodeRecord& node) const;

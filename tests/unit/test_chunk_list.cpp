@@ -225,3 +225,16 @@ TEST_CASE("a node alone gets back the chunk it failed, so that the chunk can fai
   CHECK(list.finished());
   CHECK(list.failed_chunks() == std::vector<ChunkID>{ChunkID{0}});
 }
+
+TEST_CASE(
+    "a copy held by a node that never answers does not keep a failed chunk from the last "
+    "node",
+    "[chunk_list]") {
+  nc::ChunkList list(2, {.max_attempts = 3, .max_copies = 2});
+  CHECK(list.hand_out(a) == ChunkID{0});  // a sits on chunk 0 and never answers
+  CHECK(list.hand_out(b) == ChunkID{1});
+  CHECK_FALSE(list.reject(ChunkID{1}, b));  // one transient failure on b
+  CHECK(list.complete(ChunkID{0}, c));      // another node's copy completes chunk 0
+  // a still holds its copy of chunk 0, which is done: b, the only one left, gets chunk 1 back.
+  CHECK(list.hand_out(b) == ChunkID{1});
+}

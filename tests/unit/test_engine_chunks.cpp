@@ -134,23 +134,46 @@ TEST_CASE("a result that does not decode is refused like a wrong one", "[engine_
 
 TEST_CASE("a chunk refused max_attempts times fails, and observers are told which",
           "[engine_chunks]") {
-  KeptHarness h(test::Knobs{.chunks = 2, .refuse_chunk = 0}, config_with(2));
+  KeptHarness h(test::Knobs{.chunks = 3, .refuse_chunk = 1}, config_with(2));
   auto a = h.join("a");
   h.request(a, 1);
+  const auto proven = KeptHarness::tasks_of(*a).back();
+  REQUIRE(proven.second == 0);
+  h.answer(a, proven.first, proven.second, 1);  // its work is accepted: its failures count
   const auto first = KeptHarness::tasks_of(*a).back();
-  REQUIRE(first.second == 0);
-  h.engine.on_message(a, one_result(first.first, first.second, square_of(0), 1));
+  REQUIRE(first.second == 1);
+  h.engine.on_message(a, one_result(first.first, first.second, square_of(1), 1));
   const auto other = KeptHarness::tasks_of(*a).back();
-  REQUIRE(other.second == 1);  // fresh work before the refused chunk
+  REQUIRE(other.second == 2);  // fresh work before the refused chunk
   h.answer(a, other.first, other.second, 1);
   const auto second = KeptHarness::tasks_of(*a).back();
-  REQUIRE(second.second == 0);  // then, alone, the refused chunk again
-  h.engine.on_message(a, one_result(second.first, second.second, square_of(0), 1));
-  REQUIRE(h.observer.failed == std::vector<nc::ChunkID>{nc::ChunkID{0}});
+  REQUIRE(second.second == 1);  // then, alone, the refused chunk again
+  h.engine.on_message(a, one_result(second.first, second.second, square_of(1), 1));
+  REQUIRE(h.observer.failed == std::vector<nc::ChunkID>{nc::ChunkID{1}});
   CHECK(h.engine.done());
   CHECK(h.engine.exit_status() == nc::exit_failed);
   CHECK(h.engine.summary().progress.failed == 1);
   CHECK(h.engine.summary().refused == 2);
+}
+
+TEST_CASE("the failures of a node that never had work accepted cost uncounted attempts",
+          "[engine_chunks]") {
+  KeptHarness h(test::Knobs{.chunks = 2}, config_with(1));
+  for (int id = 0; id < 5; ++id) {  // fresh ids, one after the other, each failing chunk 0
+    auto fresh = h.join("fresh " + std::to_string(id));
+    h.request(fresh, 1);
+    const auto task = KeptHarness::tasks_of(*fresh).at(0);
+    REQUIRE(task.second == 0);
+    h.engine.on_message(fresh, TaskFailed{task.first, "pretends to fail"});
+    h.engine.on_link_closed(fresh, "gone");
+  }
+  CHECK(h.observer.failed.empty());  // with max_attempts 1, one counted failure would fail it
+  auto honest = h.join("honest");
+  h.request(honest, 2);
+  for (const auto& [attempt, chunk] : KeptHarness::tasks_of(*honest))
+    h.answer(honest, attempt, chunk, 1);
+  CHECK(h.engine.done());
+  CHECK(h.engine.exit_status() == nc::exit_ok);
 }
 
 TEST_CASE("a lost node's chunks go to others; the job is told of the loss", "[engine_chunks]") {
@@ -252,21 +275,28 @@ TEST_CASE("a kernel that throws costs its chunk one attempt, and the job goes on
 
 TEST_CASE("a chunk whose kernel throws on every attempt fails the job, naming each reason",
           "[engine_chunks]") {
-  KeptHarness h(test::Knobs{.chunks = 2}, config_with(2));
+  KeptHarness h(test::Knobs{.chunks = 3}, config_with(2));
   auto a = h.join("a");
   auto b = h.join("b");
+  for (const auto& node : {a, b}) {  // each has work accepted first: its failures count
+    h.request(node, 1);
+    const auto task = KeptHarness::tasks_of(*node).back();
+    h.answer(node, task.first, task.second);
+  }
   h.request(a, 1);
-  h.engine.on_message(a, TaskFailed{KeptHarness::tasks_of(*a).at(0).first, "division by zero"});
+  const auto on_a = KeptHarness::tasks_of(*a).back();
+  REQUIRE(on_a.second == 2);
+  h.engine.on_message(a, TaskFailed{on_a.first, "division by zero"});
   h.request(b, 1);
-  h.engine.on_message(b, TaskFailed{KeptHarness::tasks_of(*b).at(0).first, "division by zero"});
-  REQUIRE(h.observer.failed == std::vector<nc::ChunkID>{nc::ChunkID{0}});
+  const auto on_b = KeptHarness::tasks_of(*b).back();
+  REQUIRE(on_b.second == 2);  // the chunk a failed goes to b
+  h.engine.on_message(b, TaskFailed{on_b.first, "division by zero"});
+  REQUIRE(h.observer.failed == std::vector<nc::ChunkID>{nc::ChunkID{2}});
   h.request(a, 1);
-  const auto last = KeptHarness::tasks_of(*a).back();
-  REQUIRE(last.second == 1);
-  h.answer(a, last.first, last.second, 1);
+  CHECK(h.engine.done());
   CHECK(h.engine.exit_status() == nc::exit_failed);
-  CHECK_THAT(h.engine.summary().failure, Catch::Contains("1 of 2 chunks failed") &&
-                                             Catch::Contains("chunk 0") &&
+  CHECK_THAT(h.engine.summary().failure, Catch::Contains("1 of 3 chunks failed") &&
+                                             Catch::Contains("chunk 2") &&
                                              Catch::Contains("node 1 failed: division by zero") &&
                                              Catch::Contains("node 2 failed: division by zero"));
 }
