@@ -72,7 +72,7 @@ class SimulatedNode {
   SimulatedNode(const nc::Configuration& config, const nc::detail::HostPort& server,
                 const std::optional<nc::detail::Key>& key, std::atomic<unsigned>& registered)
       : runtime_(nc::detail::make_node_factory<PacedNode>(), "empty", config, true),
-        transport_(runtime_, config, server, key) {
+        transport_(runtime_, config, nc::detail::ServerAddress::fixed(server), key) {
     runtime_.engine().set_on_registered([&registered](nc::NodeID) { ++registered; });
   }
 

@@ -94,6 +94,10 @@ class ChunkList {
 
   /// Marks a chunk done without a node (a result restored from a checkpoint).
   void mark_done(ChunkID chunk);
+  /// `node` holds `chunk` already (an earlier server run handed it out, and the node came
+  /// back with it): the chunk is marked processing by that node, if it is free, as if handed
+  /// out now. True if it was.
+  bool adopt(ChunkID chunk, NodeID node);
 
   /// hand_out wrapped as a JobStatus: Unfinished(make_task(chunk), chunk), Waiting while
   /// chunks are out, Finished once every chunk is done or failed.

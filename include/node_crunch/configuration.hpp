@@ -23,20 +23,25 @@ namespace nc {
 struct TransportSettings {
   using Duration = std::chrono::milliseconds;
 
-  bool server = false;      ///< --server: a TCP server (with --listen)
-  std::string listen;       ///< --listen ADDR:PORT: accept TCP nodes (also next to MPI)
-  std::string connect;      ///< --connect HOST:PORT: a TCP node
-  std::string status;       ///< --status HOST:PORT: print a running server's statistics
-  std::string secret_file;  ///< --secret-file: the shared secret for TCP
-  bool insecure = false;    ///< --insecure: allow a non-loopback TCP server without a secret
+  bool server = false;       ///< --server: a TCP server (with --listen)
+  std::string listen;        ///< --listen ADDR:PORT: accept TCP nodes (also next to MPI)
+  std::string connect;       ///< --connect HOST:PORT: a TCP node
+  std::string connect_file;  ///< --connect-file FILE: a TCP node; FILE holds HOST:PORT, reread
+  std::string status;        ///< --status HOST:PORT: print a running server's statistics
+  std::string secret_file;   ///< --secret-file: the shared secret for TCP
+  bool insecure = false;     ///< --insecure: allow a non-loopback TCP server without a secret
   std::size_t max_frame_bytes = std::size_t{1} << 30;  ///< largest TCP frame accepted
   std::size_t mpi_piece_bytes = std::size_t{1} << 30;  ///< MPI messages above this go in pieces
   unsigned local_nodes = 0;  ///< one process alone: in-process nodes (0: one per core)
   Duration handshake_timeout{
       5000};  ///< TCP: a new connection must authenticate and register in this time
-  unsigned connect_attempts = 10;  ///< TCP node: attempts to reach the server before giving up
-  Duration retry_initial{200};     ///< first wait between attempts; doubles each time
-  Duration retry_max{5000};        ///< longest wait between attempts
+  /// TCP node: how long it goes on trying to reach its server (at the start, or once the
+  /// server is gone: long enough for a batch system to start it again), keeping its results.
+  Duration server_lost_timeout{600000};
+  unsigned connect_attempts =
+      0;  ///< TCP node: also give up after this many failed tries (0: no limit)
+  Duration retry_initial{200};  ///< first wait between attempts; doubles each time
+  Duration retry_max{5000};     ///< longest wait between attempts
 };
 
 /// What the engines decide: liveness and scheduling.

@@ -45,10 +45,13 @@ struct JobSummary {
   JobProgress progress;
   std::uint64_t tasks_sent = 0;
   std::uint64_t results = 0;
-  std::uint64_t reassigned = 0;     ///< tasks whose node was lost before it answered
-  std::uint64_t duplicates = 0;     ///< results for chunks already done (dropped unseen by the job)
-  std::uint64_t refused = 0;        ///< results the job refused (nc::BadResult) or could not decode
-  std::uint64_t dropped = 0;        ///< results for tasks never handed to their sender
+  std::uint64_t reassigned = 0;  ///< tasks whose node was lost before it answered
+  std::uint64_t duplicates = 0;  ///< results for chunks already done (dropped unseen by the job)
+  std::uint64_t refused = 0;     ///< results the job refused (nc::BadResult) or could not decode
+  std::uint64_t dropped = 0;     ///< results for tasks never handed to their sender
+  /// results for tasks an earlier server run handed out (before a restart), brought by the
+  /// node they went to and taken by this run
+  std::uint64_t earlier_results = 0;
   std::uint64_t task_failures = 0;  ///< tasks whose kernel threw on the node (TaskFailed)
   std::uint64_t quarantined = 0;    ///< nodes thrown out (bad results, hoarding, cannot work)
   std::vector<NodeStatistics> nodes;

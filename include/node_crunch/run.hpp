@@ -13,7 +13,10 @@
 /// job_name` and `job_summary`, and offer `static int run_sequential(const X&)` for
 /// `--sequential`. X may say where the job's checkpoint goes with `std::string
 /// checkpoint_path() const` (e.g. next to its output file); without it a run keeps a checkpoint
-/// only when given --checkpoint FILE. The node class must be default-constructible.
+/// only when given --checkpoint FILE. With `std::string output_path() const` as well (the file
+/// a finished run leaves), `--resume` of a job whose output is there and whose checkpoint is
+/// gone says the job is done, instead of computing it again. The node class must be
+/// default-constructible.
 ///
 /// Several jobs in one program, chosen by the first argument (`prog JOB [options]`):
 ///   struct MandelJob { static constexpr const char* name = "mandel";
@@ -116,6 +119,11 @@ JobEntry make_job_entry(const char* name, const char* summary) {
                   { options->checkpoint_path() } -> std::convertible_to<std::string>;
                 }) {
     entry.checkpoint_path = [options] { return std::string(options->checkpoint_path()); };
+  }
+  if constexpr (requires {
+                  { options->output_path() } -> std::convertible_to<std::string>;
+                }) {
+    entry.output_path = [options] { return std::string(options->output_path()); };
   }
   if constexpr (requires {
                   { S::run_sequential(*options) } -> std::convertible_to<int>;

@@ -39,6 +39,8 @@ struct Options {
 
   /// Where an interrupted run keeps its finished chunks (--resume reads it back).
   [[nodiscard]] std::string checkpoint_path() const { return output + ".checkpoint"; }
+  /// What a finished run leaves: with it there and no checkpoint, --resume has nothing to do.
+  [[nodiscard]] std::string output_path() const { return output; }
   void validate() const {
     if (width == 0 || height == 0) throw nc::UsageError("--width and --height must be at least 1");
     if (chunk_height == 0) throw nc::UsageError("--chunk-height must be at least 1");

@@ -6,6 +6,8 @@
 #include <filesystem>
 
 #include "core/record_writer.hpp"
+#include "io/file_lock.hpp"
+#include "io/task_journal.hpp"
 #include "node_crunch/build_config.hpp"
 #include "node_crunch/error.hpp"
 #include "node_crunch/exit_status.hpp"
@@ -51,6 +53,16 @@ std::optional<std::string> Checkpointing::path_for(const JobEntry& job,
   return std::nullopt;  // the job names no place for one: only --checkpoint FILE makes one
 }
 
+std::optional<std::string> Checkpointing::finished_output(const JobEntry& job,
+                                                          const Configuration& config) {
+  if (!config.resume || !job.output_path) return std::nullopt;
+  const auto path = path_for(job, config);
+  const std::string output = job.output_path();
+  if (!path || output.empty() || std::filesystem::exists(*path) || !std::filesystem::exists(output))
+    return std::nullopt;
+  return output;
+}
+
 Checkpointing::Checkpointing(ServerRuntime& runtime, const JobEntry& job,
                              const Configuration& config) {
   const auto path = path_for(job, config);
@@ -61,8 +73,10 @@ Checkpointing::Checkpointing(ServerRuntime& runtime, const JobEntry& job,
     return;
   }
   const RunIdentity identity{job.name, config.job_parameters};
+  lock_ = std::make_unique<FileLock>(*path + ".lock", "the checkpoint " + *path);
   std::vector<CheckpointRecord> restored;
-  if (std::filesystem::exists(*path)) {
+  const bool resuming = std::filesystem::exists(*path);
+  if (resuming) {
     if (!config.resume) {
       throw UsageError("the checkpoint " + *path +
                        " of an interrupted run is there: add --resume to finish that run, "
@@ -73,6 +87,14 @@ Checkpointing::Checkpointing(ServerRuntime& runtime, const JobEntry& job,
     spdlog::info("--resume: no checkpoint at {}, starting from the beginning", *path);
   }
   file_ = std::make_unique<CheckpointWriter>(*path, identity, restored);
+  journal_ = std::make_unique<TaskJournal>(*path + ".tasks", resuming);
+  if (!journal_->earlier().empty()) {
+    runtime.engine().restore_handed_out(journal_->earlier());
+    spdlog::info(
+        "{} task(s) of earlier server runs on record: their results count when the "
+        "nodes they went to bring them",
+        journal_->earlier().size());
+  }
   sink_ = std::make_unique<FileSink>(*file_);
   for (const auto& record : restored)
     runtime.engine().replay(record.chunk, record.result);
@@ -129,6 +151,10 @@ void Checkpointing::record(ChunkID chunk, Payload result) {
   ++written_;
 }
 
+void Checkpointing::handed_out(const std::vector<HandedOut>& tasks) {
+  journal_->append(tasks);
+}
+
 void Checkpointing::drain() {
   if (writer_) {
     (void)writer_->drain();
@@ -147,6 +173,8 @@ void Checkpointing::at_end(const ServerEngine& engine) {
   if (writer_) writer_->stop();  // nothing touches the file from another thread after this
   if (engine.exit_status() == exit_ok) {
     file_->remove();  // the output is written: nothing to resume
+    journal_->remove();
+    lock_->remove();
     return;
   }
   spdlog::warn(
@@ -163,6 +191,10 @@ class Checkpointing::FileSink {};
 std::optional<std::string> Checkpointing::path_for(const JobEntry&, const Configuration&) {
   return std::nullopt;
 }
+std::optional<std::string> Checkpointing::finished_output(const JobEntry&, const Configuration&) {
+  return std::nullopt;
+}
+void Checkpointing::handed_out(const std::vector<HandedOut>&) {}
 
 Checkpointing::Checkpointing(ServerRuntime&, const JobEntry&, const Configuration& config) {
   if (config.resume || !config.checkpoint.empty())

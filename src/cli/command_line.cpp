@@ -54,9 +54,10 @@ CommandLine parse_command_line(const std::vector<JobEntry>& jobs, int argc, char
       "  mpirun -n N {} {} ...        rank 0 serves, the other ranks compute\n"
       "  {} {} ...                    alone: server and nodes as threads of one process\n"
       "  {} {} --server --listen ADDR:PORT ...   a TCP server\n"
-      "  {} {} --connect HOST:PORT               a TCP node (job options come from the server)",
+      "  {} {} --connect HOST:PORT               a TCP node (job options come from the server)\n"
+      "  {} {} --connect-file FILE               the same, reading HOST:PORT from FILE each try",
       program, job.name, job.summary.empty() ? "a node_crunch job" : job.summary, program, job.name,
-      program, job.name, program, job.name, program, job.name));
+      program, job.name, program, job.name, program, job.name, program, job.name));
   app.set_version_flag("--version", std::string("node_crunch ") + NC_VERSION);
   app.get_formatter()->column_width(36);
   if (jobs.size() > 1) {
@@ -76,6 +77,11 @@ CommandLine parse_command_line(const std::vector<JobEntry>& jobs, int argc, char
                  "Accept TCP nodes at ADDR:PORT (port 0: any free port, printed); also next to MPI")
       ->group(roles);
   app.add_option("--connect", c.connect, "Be a TCP node for the server at HOST:PORT")->group(roles);
+  app.add_option("--connect-file", c.connect_file,
+                 "Be a TCP node for the server whose HOST:PORT is in FILE, read again before "
+                 "every try: a server started again elsewhere (a requeued batch job that writes "
+                 "its new address there) is found by the same node, with its results")
+      ->group(roles);
   app.add_option("--status", c.status,
                  "Print the statistics of the running server at HOST:PORT and exit")
       ->group(roles);
@@ -177,8 +183,15 @@ CommandLine parse_command_line(const std::vector<JobEntry>& jobs, int argc, char
                        : "must be a whole number of tasks (0 or more), not " + value;
           },
           ""));
+  double server_lost_timeout = std::chrono::duration<double>(c.server_lost_timeout).count();
+  app.add_option("--server-lost-timeout", server_lost_timeout,
+                 "TCP node: seconds it goes on trying to reach its server, at the start or once "
+                 "the server is gone (killed, requeued), keeping its unconfirmed results; then it "
+                 "exits with status 1. A server that finished tells its nodes so")
+      ->group(liveness)
+      ->capture_default_str();
   app.add_option("--connect-attempts", c.connect_attempts,
-                 "TCP node: attempts to reach the server before giving up")
+                 "TCP node: also give up after this many failed tries in a row (0: no limit)")
       ->group(liveness)
       ->capture_default_str();
   app.add_option("--retry-max", retry_max,
@@ -240,6 +253,7 @@ CommandLine parse_command_line(const std::vector<JobEntry>& jobs, int argc, char
   c.timeout = to_duration(timeout, "--timeout");
   c.finish_grace = to_duration(finish_grace, "--finish-grace");
   c.retry_max = to_duration(retry_max, "--retry-max");
+  c.server_lost_timeout = to_duration(server_lost_timeout, "--server-lost-timeout");
   c.handshake_timeout = to_duration(handshake_timeout, "--handshake-timeout");
   c.straggler_deadline = straggler_deadline == 0
                              ? Configuration::Duration::zero()
@@ -253,8 +267,11 @@ CommandLine parse_command_line(const std::vector<JobEntry>& jobs, int argc, char
     throw UsageError(
         fmt::format("--timeout ({} s) must be longer than --heartbeat ({} s)", timeout, heartbeat));
   }
-  if (c.server && !c.connect.empty()) throw UsageError("--server and --connect exclude each other");
-  if (c.pause_after_tasks && (!c.connect.empty() || !c.status.empty()))
+  if (!c.connect.empty() && !c.connect_file.empty())
+    throw UsageError("--connect and --connect-file exclude each other: give the address once");
+  const bool node = !c.connect.empty() || !c.connect_file.empty();
+  if (c.server && node) throw UsageError("--server and --connect exclude each other");
+  if (c.pause_after_tasks && (node || !c.status.empty()))
     throw UsageError(
         "--pause-after-tasks is for the server; a node or --status has no tasks to hold");
   if (c.quiet) c.log_level = "warn";

@@ -18,6 +18,7 @@ int run_local(const JobEntry& job, const Configuration& config) {
   setup_logging(config, "server");
   add_log_file(config, "server");
   if (!config.listen.empty()) check_listen(config);
+  if (ServerSetup::finished_already(job, config)) return exit_ok;
   ServerSetup setup(job, config);
   InprocServerTransport inproc(setup.runtime());
   const auto tcp = config.listen.empty() ? nullptr : listen_for_nodes(setup.runtime(), config);

@@ -20,16 +20,16 @@
 namespace nc::detail {
 namespace {
 
-// The server cannot start: every rank is told so, as at the end of a failed job, and ends by
-// itself, and the launcher sees each rank's status. MPI_Abort would end them too, but a
-// launcher may kill rank 0 before its last lines reach the terminal (MPICH's mpiexec does), and
-// the user would not learn why. A rank that does not take the message within the bound is
-// aborted after all.
-int end_ranks_before_start(MpiContext& mpi, const Configuration& config, const std::string& why,
+// The server does not start (it cannot, or the job is done already): every rank is told so, as
+// at the end of a job (`farewell`), and ends by itself, and the launcher sees each rank's
+// status. MPI_Abort would end them too, but a launcher may kill rank 0 before its last lines
+// reach the terminal (MPICH's mpiexec does), and the user would not learn why. A rank that does
+// not take the message within the bound is aborted after all.
+int end_ranks_before_start(MpiContext& mpi, const Configuration& config, const Message& farewell,
                            int status) {
   constexpr auto kBound = std::chrono::seconds(10);
   MpiChannel channel(mpi.comm(), config.mpi_piece_bytes);
-  const Bytes bytes = encode(Abort{why, false});
+  const Bytes bytes = encode(farewell);
   for (int rank = 1; rank < mpi.size(); ++rank)
     channel.send(rank, bytes);
   const auto give_up = std::chrono::steady_clock::now() + kBound;
@@ -50,14 +50,16 @@ int serve(const JobEntry& job, const Configuration& config, MpiContext& mpi) {
   spdlog::info("MPI: rank 0 of {} serves, {} rank(s) compute", mpi.size(), mpi.size() - 1);
   std::unique_ptr<ServerSetup> setup;
   try {
+    if (ServerSetup::finished_already(job, config))
+      return end_ranks_before_start(mpi, config, Finish{}, exit_ok);
     if (!config.listen.empty()) check_listen(config);  // as listen_for_nodes below would
     setup = std::make_unique<ServerSetup>(job, config);
   } catch (const UsageError& e) {
     spdlog::error("{}", e.what());
-    return end_ranks_before_start(mpi, config, e.what(), exit_usage);
+    return end_ranks_before_start(mpi, config, Abort{e.what(), false}, exit_usage);
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
-    return end_ranks_before_start(mpi, config, e.what(), exit_failed);
+    return end_ranks_before_start(mpi, config, Abort{e.what(), false}, exit_failed);
   }
   MpiServerTransport transport(setup->runtime(), mpi.comm(), mpi.size(), config);
   setup->runtime().engine().expect_fixed_nodes(static_cast<std::size_t>(mpi.size() - 1));

@@ -23,6 +23,7 @@ int run_tcp_server(const JobEntry& job, const Configuration& config) {
   Configuration listening = config;
   if (listening.listen.empty()) listening.listen = kDefaultListen;
   check_listen(listening);
+  if (ServerSetup::finished_already(job, config)) return exit_ok;
   ServerSetup setup(job, listening);
   auto tcp = listen_for_nodes(setup.runtime(), listening);
   return setup.run();
@@ -33,7 +34,10 @@ int run_tcp_node(const JobEntry& job, const Configuration& config) {
   warn_if_threads_exceed_cpus(config.threads,
                               "It was started bound to them (taskset, numactl, a batch system's "
                               "CPU allocation): start it on more, or give fewer --threads.");
-  const HostPort server = parse_host_port(config.connect, "--connect");
+  const ServerAddress server =
+      config.connect_file.empty()
+          ? ServerAddress::fixed(parse_host_port(config.connect, "--connect"))
+          : ServerAddress::from_file(config.connect_file);
   auto key = load_secret(config);
   // A TCP node outlives its connection: it keeps every result until the server confirms it
   // is on record, and sends the unconfirmed ones again when it reconnects.

@@ -15,6 +15,12 @@ AttemptID AttemptTable::issue(NodeID node, std::optional<ChunkID> chunk) {
   return id;
 }
 
+void AttemptTable::adopt(AttemptID id, NodeID node, ChunkID chunk) {
+  if (id.value() == 0 || id.value() >= first_ || live_.contains(id) || late_.contains(id)) return;
+  live_.emplace(id, Attempt{node, chunk});
+  by_node_[node].push_back(id);
+}
+
 std::optional<AttemptTable::Attempt> AttemptTable::take(NodeID node, AttemptID id) {
   if (const auto it = live_.find(id); it != live_.end() && it->second.node == node) {
     const Attempt attempt = it->second;
@@ -37,9 +43,14 @@ std::optional<AttemptTable::Attempt> AttemptTable::take(NodeID node, AttemptID i
 }
 
 AttemptTable::Unknown AttemptTable::classify(AttemptID id) const {
-  const bool issued = id.value() != 0 && id.value() < next_;
+  const bool issued = id.value() >= first_ && id.value() < next_;
   return issued && !live_.contains(id) && !late_.contains(id) ? Unknown::answered
                                                               : Unknown::foreign;
+}
+
+void AttemptTable::start_at(std::uint64_t first) {
+  if (next_ != first_ || first == 0) return;  // only before the first issue
+  first_ = next_ = first;
 }
 
 std::optional<AttemptTable::Attempt> AttemptTable::find(AttemptID id) const {

@@ -35,7 +35,15 @@ class AttemptTable {
     foreign,   // never issued, or held by another node
   };
 
+  /// Ids are issued from `first` on (1 unless said): a server run starts where no earlier run
+  /// of its job has issued any, so that an earlier run's result is never taken for one of its
+  /// own. Only before the first issue.
+  void start_at(std::uint64_t first);
+  [[nodiscard]] std::uint64_t first() const { return first_; }
   AttemptID issue(NodeID node, std::optional<ChunkID> chunk);
+  /// An attempt an earlier server run issued, which `node` holds: in flight from now on, as if
+  /// issued here. Its id is below first() (start_at), so it meets none of this run's.
+  void adopt(AttemptID id, NodeID node, ChunkID chunk);
   /// The attempt, if it was handed to `node` (in flight or late); removed, so it counts once.
   std::optional<Attempt> take(NodeID node, AttemptID id);
   [[nodiscard]] Unknown classify(AttemptID id) const;
@@ -61,6 +69,7 @@ class AttemptTable {
   std::unordered_map<NodeID, std::vector<AttemptID>> by_node_;  // live attempts per node
   std::unordered_map<NodeID, std::size_t> late_by_node_;        // late attempts per node
   void forget_late(NodeID node);
+  std::uint64_t first_ = 1;
   std::uint64_t next_ = 1;
   std::size_t pruned_at_ = 0;
 };

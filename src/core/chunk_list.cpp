@@ -236,6 +236,13 @@ bool ChunkList::release(ChunkID chunk, NodeID node, Loss loss) {
   return lose_copy(index, loss);
 }
 
+bool ChunkList::adopt(ChunkID chunk, NodeID node) {
+  const auto index = checked(chunk);
+  if (slots_[index].state != ChunkState::free) return false;
+  (void)issue(index, node, clock_());  // hand_out skips it from now on: it is not free
+  return true;
+}
+
 void ChunkList::mark_done(ChunkID chunk) {
   Slot& slot = slots_[checked(chunk)];
   if (slot.state != ChunkState::done) set_state(slot, ChunkState::done);

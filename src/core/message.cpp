@@ -37,6 +37,10 @@ void encode_body(const Message& message, Bytes& out) {
                    put_string(out, m.host);
                    put_le(out, m.pid);
                    if (m.protocol >= 2) put_le(out, m.fingerprint);
+                   if (m.protocol >= 3) {
+                     put_le(out, m.instance);
+                     put_le(out, m.token);
+                   }
                  },
                  [&](const Welcome& m) {
                    put_id(out, m.node);
@@ -45,6 +49,8 @@ void encode_body(const Message& message, Bytes& out) {
                    put_bool(out, m.fresh);
                    put_bool(out, m.initial_data.has_value());
                    if (m.initial_data) put_bytes(out, *m.initial_data);
+                   put_le(out, m.instance);
+                   put_le(out, m.token);
                  },
                  [&](const Reject& m) { put_string(out, m.reason); },
                  [&](const Request& m) { put_le(out, m.count); },
@@ -89,34 +95,35 @@ std::size_t text_size(const std::string& text) {
 }
 
 std::size_t body_size(const Message& message) {
-  return std::visit(
-      Overloaded{
-          [](const Hello& m) -> std::size_t {
-            return 2 + text_size(m.job) + 8 + 4 + text_size(m.host) + 4 + (m.protocol >= 2 ? 8 : 0);
-          },
-          [](const Welcome& m) -> std::size_t {
-            return 8 + 4 + 8 + 1 + 1 + (m.initial_data ? 8 + m.initial_data->size() : 0);
-          },
-          [](const Reject& m) -> std::size_t { return text_size(m.reason); },
-          [](const Request&) -> std::size_t { return 4; },
-          [](const Tasks& m) -> std::size_t {
-            std::size_t size = 8 + 4;
-            for (const auto& item : m.items)
-              size += 8 + 8 + 8 + item.payload.size();
-            return size;
-          },
-          [](const Results& m) -> std::size_t {
-            std::size_t size = 4 + 4;
-            for (const auto& item : m.items)
-              size += 8 + 8 + 8 + 8 + item.payload.size();
-            return size;
-          },
-          [](const Abort& m) -> std::size_t { return text_size(m.reason) + 1; },
-          [](const TaskFailed& m) -> std::size_t { return 8 + text_size(m.what); },
-          [](const StatusReply& m) -> std::size_t { return text_size(m.json); },
-          [](const auto&) -> std::size_t { return 0; },  // no fields
-      },
-      message);
+  return std::visit(Overloaded{
+                        [](const Hello& m) -> std::size_t {
+                          return 2 + text_size(m.job) + 8 + 4 + text_size(m.host) + 4 +
+                                 (m.protocol >= 2 ? 8 : 0) + (m.protocol >= 3 ? 16 : 0);
+                        },
+                        [](const Welcome& m) -> std::size_t {
+                          return 8 + 4 + 8 + 1 + 1 +
+                                 (m.initial_data ? 8 + m.initial_data->size() : 0) + 16;
+                        },
+                        [](const Reject& m) -> std::size_t { return text_size(m.reason); },
+                        [](const Request&) -> std::size_t { return 4; },
+                        [](const Tasks& m) -> std::size_t {
+                          std::size_t size = 8 + 4;
+                          for (const auto& item : m.items)
+                            size += 8 + 8 + 8 + item.payload.size();
+                          return size;
+                        },
+                        [](const Results& m) -> std::size_t {
+                          std::size_t size = 4 + 4;
+                          for (const auto& item : m.items)
+                            size += 8 + 8 + 8 + 8 + item.payload.size();
+                          return size;
+                        },
+                        [](const Abort& m) -> std::size_t { return text_size(m.reason) + 1; },
+                        [](const TaskFailed& m) -> std::size_t { return 8 + text_size(m.what); },
+                        [](const StatusReply& m) -> std::size_t { return text_size(m.json); },
+                        [](const auto&) -> std::size_t { return 0; },  // no fields
+                    },
+                    message);
 }
 
 // A payload: a view into the frame if `owner` keeps the frame alive, else a copy.
@@ -136,6 +143,10 @@ Message decode_body(MessageType type, ByteReader& in, const std::shared_ptr<cons
       m.host = in.get_string();
       m.pid = in.get<std::uint32_t>();
       if (m.protocol >= 2) m.fingerprint = in.get<std::uint64_t>();
+      if (m.protocol >= 3) {
+        m.instance = in.get<std::uint64_t>();
+        m.token = in.get<std::uint64_t>();
+      }
       return m;
     }
     case MessageType::welcome: {
@@ -145,6 +156,8 @@ Message decode_body(MessageType type, ByteReader& in, const std::shared_ptr<cons
       m.results_seen = in.get<std::uint64_t>();
       m.fresh = get_bool(in);
       if (get_bool(in)) m.initial_data = in.get_bytes();
+      m.instance = in.get<std::uint64_t>();
+      m.token = in.get<std::uint64_t>();
       return m;
     }
     case MessageType::reject:
@@ -214,7 +227,10 @@ Message decode_with(ByteSpan bytes, const std::shared_ptr<const void>* owner) {
     throw ProtocolError("unknown message type " + std::to_string(raw_type));
   }
   Message message = decode_body(static_cast<MessageType>(raw_type), in, owner);
-  in.expect_end();
+  // A Hello of a newer protocol may carry fields this one does not know: it is read as far as
+  // they go, so that its sender is told that its version is refused, not that it is malformed.
+  const auto* hello = std::get_if<Hello>(&message);
+  if (hello == nullptr || hello->protocol <= kProtocolVersion) in.expect_end();
   return message;
 }
 

@@ -19,7 +19,7 @@
 
 namespace nc::detail {
 
-inline constexpr std::uint16_t kProtocolVersion = 2;
+inline constexpr std::uint16_t kProtocolVersion = 3;
 
 enum class MessageType : std::uint8_t {
   hello = 1,            // node -> server: register, or come back under an old id
@@ -47,6 +47,10 @@ struct Hello {
   // Since protocol 2: the node's job types (type_fingerprint); 0: not given. An older Hello
   // ends before it, so that its sender is told its version is refused, not that it is short.
   std::uint64_t fingerprint = 0;
+  // Since protocol 3: the server run (Welcome::instance) that gave `previous`, and the token
+  // it gave with it; 0: none. The token proves the id is the sender's own.
+  std::uint64_t instance = 0;
+  std::uint64_t token = 0;
   bool operator==(const Hello&) const = default;
 };
 struct Welcome {
@@ -55,6 +59,8 @@ struct Welcome {
   std::uint64_t results_seen = 0;     // this node id's first results the server holds for good
   bool fresh = true;                  // false: an old id came back; keep the initial data
   std::optional<Bytes> initial_data;  // only when fresh
+  std::uint64_t instance = 0;         // this server run, unique to it (random)
+  std::uint64_t token = 0;            // the secret that proves `node` is this node's own
   bool operator==(const Welcome&) const = default;
 };
 struct Reject {

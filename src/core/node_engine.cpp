@@ -53,6 +53,8 @@ void NodeEngine::connected(NodeLink& link) {
   hello.host = host_name();
   hello.pid = static_cast<std::uint32_t>(getpid());
   hello.fingerprint = workers_.fingerprint();
+  hello.instance = instance_;
+  hello.token = token_;
   send(std::move(hello));
 }
 
@@ -85,8 +87,16 @@ void NodeEngine::on_message(Message message) {
 }
 
 void NodeEngine::on_welcome(Welcome& welcome) {
-  const bool new_identity = welcome.fresh || !id_ || *id_ != welcome.node;
+  const bool new_run = welcome.instance != instance_;
+  if (new_run && instance_ != 0)
+    spdlog::info(
+        "the server is a new run: this node brings it {} result(s) and {} task(s) of the one "
+        "before",
+        unconfirmed_.size(), held_);
+  const bool new_identity = welcome.fresh || new_run || !id_ || *id_ != welcome.node;
   id_ = welcome.node;
+  instance_ = welcome.instance;
+  token_ = welcome.token;
   if (new_identity && on_registered_) on_registered_(welcome.node);
   registered_ = true;
   if (welcome.heartbeat_ms > 0) heartbeat_ = std::chrono::milliseconds(welcome.heartbeat_ms);

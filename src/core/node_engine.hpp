@@ -6,6 +6,8 @@
 // when tasks are long, up to 1 + max_prefetch per thread when they are short (measured, not
 // configured). It keeps results the server has not confirmed, to send them again after a
 // reconnection (TCP), and sends heartbeats from the event loop, which never runs user code.
+// It comes back with the server run and token it was given with its id; a server that is a
+// new run (restarted after a crash) registers it afresh and gets its results and tasks.
 //
 // Thread safety: none; the node's event loop thread calls every method.
 
@@ -90,6 +92,8 @@ class NodeEngine {
 
   NodeLink* link_ = nullptr;
   std::optional<NodeID> id_;
+  std::uint64_t instance_ = 0;  // the server run that gave id_ (Welcome::instance)
+  std::uint64_t token_ = 0;     // and the token that proves it is ours
   bool registered_ = false;
   bool done_ = false;
   int exit_status_ = exit_ok;

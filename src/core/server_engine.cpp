@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/random_id.hpp"
 #include "core/status_report.hpp"
 
 namespace nc::detail {
@@ -47,6 +48,7 @@ ServerEngine::ServerEngine(ServerHandle& job, std::string job_name, const Config
       started_(clock_()),
       last_tick_(started_),
       node_lines_(clock_),
+      instance_(random_nonzero_u64()),
       pause_at_(config.pause_after_tasks) {
   summary_.job = job_name_;
   if (chunks_ != nullptr) chunks_->set_clock(clock_);  // one time for the engine and its chunks
@@ -179,63 +181,72 @@ void ServerEngine::on_hello(const ServerLinkPtr& link, const Hello& hello) {
                              hello.fingerprint, ours));
     return;
   }
-  if (const auto q = quarantined_ids_.find(hello.previous); q != quarantined_ids_.end()) {
-    refuse(link, fmt::format("{} is quarantined: {}", to_string(hello.previous), q->second));
-    return;
-  }
-  const auto now = clock_();
   const auto address = hello.host.empty() ? link->address()
                                           : fmt::format("{} (host {}, pid {})", link->address(),
                                                         hello.host, hello.pid);
-
-  const auto old = nodes_.find(hello.previous);
-  if (hello.previous.value() != 0 && old != nodes_.end()) {
-    // A node that lost its connection is back under its old id: its queued work still counts.
-    NodeRecord& node = old->second;
-    // Only an id whose connection is gone may be taken back: a live node keeps its id, or
-    // anyone who learns an id could take over its work and its results.
-    // The claimant is closed without a Reject: it may be that very node, back from a link
-    // that broke on its side only, and it tries again until the server gives the old
-    // connection up (the heartbeat timeout).
-    if (!node.stats.lost && node.link && node.link != link) {
-      if (node_lines_.allow())
-        spdlog::warn(
-            "{} claims {}, which is connected already: closed; an id is taken back "
-            "only once its connection is gone",
-            link->address(), to_string(hello.previous));
-      link->close("its id is connected already");
+  // Ids belong to the server run that gave them: an id of another run means nothing here.
+  if (hello.instance == instance_ && hello.previous.value() != 0) {
+    if (const auto q = quarantined_ids_.find(hello.previous); q != quarantined_ids_.end()) {
+      refuse(link, fmt::format("{} is quarantined: {}", to_string(hello.previous), q->second));
       return;
     }
-    if (!node.stats.lost) declare_lost({node.stats.info.id}, "it reconnected");
-    if (node.link && node.link != link) {
-      node_by_link_.erase(node.link.get());
-      node.link->close("replaced by a new connection");
+    if (const auto old = nodes_.find(hello.previous); old != nodes_.end()) {
+      // Only the node that was given the id knows its token: nobody else can take it over.
+      if (hello.token != old->second.token) {
+        refuse(link, fmt::format("{} was given to another node (the token does not match)",
+                                 to_string(hello.previous)));
+        return;
+      }
+      take_back(old->second, link, address);
+      return;
     }
-    node.link = link;
-    node_by_link_[link.get()] = node.stats.info.id;
-    link->registered();
-    node.stats.info.address = address;
-    node.stats.info.last_heartbeat = now;
-    if (phase_ != Phase::running) return;
-    revive(node);
-    return;
   }
+  register_node(link, hello, address);
+}
 
+// The node proved it is `node` (its token): it is back, and its queued work still counts. A
+// connection of its that is still open is one it left behind (half-open on this side).
+void ServerEngine::take_back(NodeRecord& node, const ServerLinkPtr& link,
+                             const std::string& address) {
+  if (!node.stats.lost) declare_lost({node.stats.info.id}, "it reconnected");
+  if (node.link && node.link != link) {
+    node_by_link_.erase(node.link.get());
+    node.link->close("replaced by a new connection");
+  }
+  node.link = link;
+  node_by_link_[link.get()] = node.stats.info.id;
+  link->registered();
+  node.stats.info.address = address;
+  node.stats.info.last_heartbeat = clock_();
+  if (phase_ != Phase::running) return;
+  revive(node);
+}
+
+void ServerEngine::register_node(const ServerLinkPtr& link, const Hello& hello,
+                                 const std::string& address) {
+  const auto now = clock_();
   const NodeID id{next_node_++};
   NodeRecord& node = nodes_[id];
   node.stats.info = NodeInfo{id, address, hello.threads, now, now};
   node.link = link;
+  node.token = random_nonzero_u64();
+  if (hello.instance != 0 && hello.instance != instance_) node.earlier_token = hello.token;
   node_by_link_[link.get()] = id;
   link->registered();
+  adopt_earlier(node);
 
   Welcome welcome;
   welcome.node = id;
   welcome.heartbeat_ms = static_cast<std::uint32_t>(config_.heartbeat.count());
   welcome.fresh = true;
+  welcome.instance = instance_;
+  welcome.token = node.token;
   if (!call_user("initial_data", id, std::nullopt,
                  [&] { welcome.initial_data = job_.initial_data(); }))
     return;
-  node.resend_grace = true;
+  // A node that had an id before (of an earlier server run, or one pruned here) first sends
+  // again what that run did not confirm: as much as it could hold, and as much again.
+  if (hello.previous.value() != 0) node.resend_grace = 2 * hold_cap(node);
   link->send(std::move(welcome));
   observer_.on_node_joined(node.stats.info, false);
 }
@@ -296,15 +307,13 @@ void ServerEngine::revive(NodeRecord& node) {
   node.confirmed_told = node.results_seen;
   welcome.results_seen = node.results_seen;
   welcome.fresh = false;
+  welcome.instance = instance_;
+  welcome.token = node.token;
   node.link->send(std::move(welcome));
   observer_.on_node_joined(node.stats.info, true);
 }
 
 void ServerEngine::on_results(NodeRecord& node, Results& results) {
-  // A node new to this server sends first what an earlier server (before a restart) did not
-  // confirm: results for attempts this one never handed out. They are dropped, but they are
-  // not the node's fault.
-  const bool resent = std::exchange(node.resend_grace, false);
   const auto most_busy = clock_() - started_;  // a node's claim of its compute time is bounded
   for (ResultItem& item : results.items) {
     ++node.results_seen;
@@ -317,8 +326,9 @@ void ServerEngine::on_results(NodeRecord& node, Results& results) {
     // node says; a result for an attempt its sender was not given counts for nothing.
     const auto attempt = attempts_.take(node.stats.info.id, item.attempt);
     if (!attempt) {
-      drop_unknown(node, item.attempt, !resent);
+      if (!take_earlier(node, item)) drop_unknown(node, item.attempt, true);
     } else {
+      if (item.attempt.value() < attempts_.first()) ++summary_.earlier_results;  // adopted
       on_result(node, item, attempt->chunk);
     }
     if (phase_ != Phase::running || node.stats.quarantined) return;
@@ -332,6 +342,56 @@ void ServerEngine::on_results(NodeRecord& node, Results& results) {
   note_quiet_pause();
 }
 
+// A result for a task an earlier server run handed out: it counts if that run recorded giving
+// it to this very node (the token it had then) and its chunk is not done yet. It counts once.
+bool ServerEngine::take_earlier(NodeRecord& node, ResultItem& item) {
+  if (node.earlier_token == 0 || chunks_ == nullptr) return false;
+  const auto earlier = earlier_tasks_.find(item.attempt);
+  if (earlier == earlier_tasks_.end() || earlier->second.token != node.earlier_token) return false;
+  const ChunkID chunk = earlier->second.chunk;
+  earlier_tasks_.erase(earlier);
+  if (chunk.value() >= chunks_->size()) return false;
+  if (node_lines_.allow())
+    spdlog::debug("{} brought the result of {} from an earlier server run",
+                  to_string(node.stats.info.id), to_string(chunk));
+  if (chunks_->state(chunk) != ChunkState::done) ++summary_.earlier_results;
+  on_result(node, item, chunk);
+  return true;
+}
+
+// A node of an earlier server run registers: the tasks that run gave it, by the journal, and
+// that it still computes or holds results for, stay its own. Their chunks are not handed to
+// others unless it is lost, so a restart of the server costs no work twice.
+void ServerEngine::adopt_earlier(NodeRecord& node) {
+  const auto mine = earlier_by_token_.find(node.earlier_token);
+  if (mine == earlier_by_token_.end() || chunks_ == nullptr) return;
+  const NodeID id = node.stats.info.id;
+  std::size_t adopted = 0;
+  for (const AttemptID attempt : mine->second) {
+    const auto task = earlier_tasks_.find(attempt);
+    if (task == earlier_tasks_.end()) continue;
+    const ChunkID chunk = task->second.chunk;
+    if (chunk.value() >= chunks_->size() || !chunks_->adopt(chunk, id)) continue;
+    attempts_.adopt(attempt, id, chunk);
+    earlier_tasks_.erase(task);
+    ++adopted;
+  }
+  earlier_by_token_.erase(mine);  // a token is one node's: nobody else may claim these
+  if (adopted > 0)
+    spdlog::info("{} holds {} task(s) of an earlier server run: they stay its own", to_string(id),
+                 adopted);
+}
+
+void ServerEngine::restore_handed_out(const std::vector<HandedOut>& earlier) {
+  std::uint64_t highest = 0;
+  for (const HandedOut& task : earlier) {
+    if (!earlier_tasks_.emplace(task.attempt, EarlierTask{task.chunk, task.token}).second) continue;
+    earlier_by_token_[task.token].push_back(task.attempt);
+    highest = std::max(highest, task.attempt.value());
+  }
+  if (highest > 0 && attempts_.first() <= highest) attempts_.start_at(highest + 1);
+}
+
 // An attempt already answered (a node resends what it is not sure arrived) is a duplicate; one
 // that was never handed out, or is held by another node, is a forgery and a bad result. An
 // honest node resends at most what it was handed, plus the share it held when its connection
@@ -340,6 +400,12 @@ void ServerEngine::on_results(NodeRecord& node, Results& results) {
 // A TaskFailed (from_result false) for an unknown attempt is dropped and never counts.
 void ServerEngine::drop_unknown(NodeRecord& node, AttemptID attempt, bool from_result) {
   const NodeID id = node.stats.info.id;
+  if (from_result && attempts_.classify(attempt) == AttemptTable::Unknown::foreign &&
+      node.resend_grace > 0) {
+    --node.resend_grace;  // an earlier run's, resent: not this node's fault
+    ++summary_.dropped;
+    return;
+  }
   if (attempts_.classify(attempt) == AttemptTable::Unknown::answered) {
     ++summary_.duplicates;
     if (from_result && ++node.duplicates > node.stats.tasks_sent + hold_cap(node))
@@ -613,6 +679,7 @@ void ServerEngine::serve(NodeRecord& node) {
     return;
   const NodeID id = node.stats.info.id;
   Tasks batch;
+  std::vector<HandedOut> record;
   while (node.wanted > 0) {
     if (hold_for_pause()) {
       park(node);
@@ -631,11 +698,14 @@ void ServerEngine::serve(NodeRecord& node) {
     }
     const AttemptID attempt = attempts_.issue(id, status.chunk);
     batch.items.push_back(TaskItem{attempt, status.chunk, std::move(status.task)});
+    if (status.chunk && recorder_ != nullptr)
+      record.push_back(HandedOut{attempt, *status.chunk, node.token});
     --node.wanted;
     ++node.stats.tasks_sent;
     ++summary_.tasks_sent;
     observer_.on_task_sent(id, attempt, status.chunk);
   }
+  if (!record.empty()) recorder_->handed_out(record);  // before the tasks can be answered
   if (!batch.items.empty()) {
     batch.results_seen = confirmations_.confirmed(id);
     node.confirmed_told = batch.results_seen;
@@ -944,7 +1014,8 @@ StatusSnapshot ServerEngine::status() const {
   status.departed_results = departed_results_;
   status.nodes.reserve(nodes_.size());
   for (const auto& [id, node] : nodes_)
-    status.nodes.push_back({node.stats, now - node.stats.info.last_heartbeat});
+    status.nodes.push_back(
+        {node.stats, now - node.stats.info.last_heartbeat, attempts_.held_by(id), node.wanted});
   std::sort(status.nodes.begin(), status.nodes.end(),
             [](const auto& a, const auto& b) { return a.stats.info.id < b.stats.info.id; });
   return status;

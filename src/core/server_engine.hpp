@@ -9,6 +9,14 @@
 // only once they are on record (ResultRecorder), finish_job exactly once, loud failure on a user
 // exception.
 //
+// Identity: each engine is one server run, with a random instance id; each node it registers
+// gets an id and a random token. A node proves with the token that an id of this run is its
+// own (nobody else can take it); an id of another run means nothing, and its holder is
+// registered afresh. Across a restart of the server, the tasks an earlier run handed out
+// (restore_handed_out, from the journal beside the checkpoint) stay with the node that holds
+// them, proved by the token that run gave it, and their results count; attempt ids of this
+// run start above those.
+//
 // A bad node costs its own work only. Bad results (see count_bad) quarantine it after
 // Configuration::quarantine_after; so does being lost with work again and again without
 // returning any (a hoarder). A task whose kernel throws costs its chunk an attempt and never
@@ -33,6 +41,7 @@
 #include "core/attempt_table.hpp"
 #include "core/confirmations.hpp"
 #include "core/first_result_filter.hpp"
+#include "core/handed_out.hpp"
 #include "core/log_budget.hpp"
 #include "core/message.hpp"
 #include "core/server_link.hpp"
@@ -56,6 +65,9 @@ class ResultRecorder {
   virtual void record(ChunkID chunk, Payload result) = 0;
   /// Returns once every record is durable, or recording has failed.
   virtual void drain() = 0;
+  /// Tasks about to go to a node: a later server run learns from these which results of this
+  /// run's nodes it may accept. Best effort: what is not kept is computed again.
+  virtual void handed_out(const std::vector<HandedOut>& /*tasks*/) {}
 };
 
 class ServerEngine {
@@ -101,6 +113,16 @@ class ServerEngine {
   /// Hands a result restored from a checkpoint to the job, as if node 0 had sent it; before
   /// any node is served. Throws what the job's process_data_from_node throws.
   void replay(ChunkID chunk, ByteSpan result);
+  /// The tasks earlier runs of this job handed out (recorded next to the checkpoint), before
+  /// any node is served: a node of such a run may bring their results, and they count if it
+  /// proves, with its token, that it is the node they went to, and their chunk is not done.
+  /// This run's attempt ids start above theirs.
+  void restore_handed_out(const std::vector<HandedOut>& earlier);
+  /// Attempt ids start at `first` (before any node is served): a random start keeps them apart
+  /// from those of an earlier run without a record of them.
+  void start_attempts_at(std::uint64_t first) { attempts_.start_at(first); }
+  /// This server run: random, told to every node with its id.
+  [[nodiscard]] std::uint64_t instance() const { return instance_; }
 
   /// The job's nodes are `count` fixed ones (MPI ranks, in-process nodes); more may join only
   /// through a listener (accept_new_nodes). Calls add up.
@@ -128,7 +150,12 @@ class ServerEngine {
     std::uint64_t duplicates = 0;         // results for attempts answered already
     std::uint32_t bad = 0;                // bad results (count_bad)
     std::uint32_t hoards = 0;             // losses holding work, with no result since the last loss
-    bool resend_grace = false;  // welcomed afresh: its first results may be an old server's
+    std::uint64_t token = 0;  // what proves a reconnection is this node (Welcome::token)
+    // The token an earlier server run gave it (0: none): its results for that run's tasks count.
+    std::uint64_t earlier_token = 0;
+    // Results for tasks it was not given that are forgiven: a node new to this server run sends
+    // first what an earlier one did not confirm.
+    std::uint64_t resend_grace = 0;
     Clock::time_point lost_at{};
   };
 
@@ -138,6 +165,10 @@ class ServerEngine {
   static std::optional<std::string> hello_limits_broken(const Hello& hello);
   void on_results(NodeRecord& node, Results& results);
   void drop_unknown(NodeRecord& node, AttemptID attempt, bool from_result);
+  bool take_earlier(NodeRecord& node, ResultItem& item);
+  void adopt_earlier(NodeRecord& node);
+  void register_node(const ServerLinkPtr& link, const Hello& hello, const std::string& address);
+  void take_back(NodeRecord& node, const ServerLinkPtr& link, const std::string& address);
   void count_bad(NodeRecord& node, const std::string& why);
   void quarantine(NodeRecord& node, const std::string& why);
   void fail_if_no_node_can_work(const std::string& last_reason);
@@ -210,6 +241,14 @@ class ServerEngine {
   static constexpr std::uint64_t kMaxComputeUs = 365ULL * 24 * 3600 * 1000000;
   LogBudget node_lines_;  // per-node warnings, so that bad nodes cannot flood the log
   std::uint64_t next_node_ = 1;
+  std::uint64_t instance_;
+  // Earlier runs' tasks (restore_handed_out) by attempt id: their chunk and the holder's token.
+  struct EarlierTask {
+    ChunkID chunk;
+    std::uint64_t token;
+  };
+  std::unordered_map<AttemptID, EarlierTask> earlier_tasks_;
+  std::unordered_map<std::uint64_t, std::vector<AttemptID>> earlier_by_token_;
   // Statistics of pruned nodes, for the summary (keep_departed).
   static constexpr std::size_t kKeptDeparted = 4096;
   std::vector<NodeStatistics> departed_;

@@ -17,10 +17,11 @@ std::string status_json(const StatusSnapshot& status) {
     if (!nodes.empty()) nodes += ",";
     const NodeStatistics& stats = node.stats;
     nodes += fmt::format(
-        R"({{"id":{},"address":"{}","threads":{},"lost":{},"quarantined":{},"last_heartbeat_s":{:.3f},"tasks":{},"results":{},"busy_s":{:.3f}}})",
+        R"({{"id":{},"address":"{}","threads":{},"lost":{},"quarantined":{},"last_heartbeat_s":{:.3f},"tasks":{},"results":{},"busy_s":{:.3f},"held":{},"waiting":{}}})",
         stats.info.id.value(), json_escape(stats.info.address), stats.info.threads,
         stats.lost ? "true" : "false", stats.quarantined ? "true" : "false",
-        seconds(node.since_heard), stats.tasks_sent, stats.results, seconds(stats.busy));
+        seconds(node.since_heard), stats.tasks_sent, stats.results, seconds(stats.busy), node.held,
+        node.waiting);
   }
   const JobProgress& progress = status.progress;
   return fmt::format(

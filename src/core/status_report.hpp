@@ -27,6 +27,8 @@ struct StatusSnapshot {
   struct Node {
     NodeStatistics stats;
     std::chrono::steady_clock::duration since_heard{};
+    std::uint64_t held = 0;     // tasks it holds: handed out, not yet answered
+    std::uint64_t waiting = 0;  // tasks it asked for and has not been given (none to give yet)
   };
   std::vector<Node> nodes;
 };
@@ -34,7 +36,7 @@ struct StatusSnapshot {
 /// {"job", "state", "elapsed_s", "chunks": {total, done, failed, processing}, "tasks_sent",
 ///  "results", "quarantined", "departed": {nodes, results}, "nodes": [{id, address, threads,
 ///  lost, quarantined,
-///  last_heartbeat_s, tasks, results, busy_s}]}
+///  last_heartbeat_s, tasks, results, busy_s, held, waiting}]}
 [[nodiscard]] std::string status_json(const StatusSnapshot& status);
 
 }  // namespace nc::detail

@@ -103,9 +103,14 @@ void LogObserver::on_job_finished(const JobSummary& summary) {
   const auto& p = summary.progress;
   const std::string chunks = p.total > 0 ? fmt::format("{} of {} chunks", p.done, p.total) : "";
   if (summary.ok) {
-    spdlog::info("job '{}' finished in {:.2f} s: {}{}{} tasks sent, {} reassigned", summary.job,
-                 seconds(summary.wall), chunks, chunks.empty() ? "" : ", ", summary.tasks_sent,
-                 summary.reassigned);
+    spdlog::info(
+        "job '{}' finished in {:.2f} s: {}{}{} tasks sent, {} reassigned, {} duplicate "
+        "result(s){}",
+        summary.job, seconds(summary.wall), chunks, chunks.empty() ? "" : ", ", summary.tasks_sent,
+        summary.reassigned, summary.duplicates,
+        summary.earlier_results == 0 ? std::string()
+                                     : fmt::format(", {} result(s) of an earlier server run taken",
+                                                   summary.earlier_results));
   } else if (summary.interrupted) {
     spdlog::warn("job '{}' stopped after {:.2f} s ({}): {}", summary.job, seconds(summary.wall),
                  summary.failure, chunks.empty() ? "no chunk count" : chunks + " done");

@@ -21,7 +21,8 @@ struct Options {
 
 // Results (insider_results.cpp)
 /// Results for attempts never handed to the insider, zeros labelled with real chunks; `times`
-/// rounds (10), each covering attempts 1 to twice the chunk count.
+/// rounds (10), each covering twice the chunk count of attempt ids on either side of the one
+/// task it asks for (ids are sequential from a random start: that one shows where they are).
 std::string forge_unknown(const Target& target, const Options& options);
 /// Takes tasks and answers each with a full band of zeros labelled as the next chunk.
 std::string relabel(const Target& target, const Options& options);

@@ -66,9 +66,15 @@ std::string registrations(const Target& target, std::uint64_t count) {
 }
 
 std::string steal_id(const Target& target, std::uint64_t id) {
+  // An insider knows the server run (every node is told it) and its own token; it claims the
+  // victim's id in that run with a token it makes up from its own.
+  Session own(target);
+  const Registration mine = own.register_as(insider_hello(), hello_deadline(target));
   Session session(target);
   detail::Hello hello = insider_hello();
   hello.previous = NodeID{id};
+  hello.instance = mine.welcome.instance;
+  hello.token = mine.welcome.token + 1;
   const Registration registration = session.register_as(hello, hello_deadline(target));
   // Says plainly whether the id was taken, for the test to read.
   const bool stolen = registration.outcome == Registration::Outcome::welcomed &&

@@ -82,18 +82,32 @@ std::string forge_unknown(const Target& target, const Options& options) {
   Session session(target);
   std::optional<Picture> picture;
   if (auto refused = join(session, target, options, picture)) return *refused;
+  // Attempt ids are sequential from a random start: one task of its own tells the forger
+  // where they are, and it forges results for the ids all around it, the honest nodes' too.
+  session.send(detail::Request{1});
+  std::optional<AttemptID> own;
+  while (!own) {
+    auto message = session.next(target.end);
+    if (!message) return "no task of its own, ended by: " + stop_reason(session);
+    if (auto why = ending(*message)) return "no task of its own, ended by: " + *why;
+    if (const auto* tasks = std::get_if<detail::Tasks>(&*message); tasks && !tasks->items.empty())
+      own = tasks->items.front().attempt;
+  }
   const std::uint64_t rounds = options.times == 0 ? kDefaultForgeRounds : options.times;
-  const std::uint64_t attempts = 2 * picture->chunks();
+  const std::uint64_t span = 2 * picture->chunks();
+  const std::uint64_t first = own->value() > span ? own->value() - span : 1;
+  const std::uint64_t last = own->value() + span;
   std::uint64_t forged = 0;
   std::uint64_t round = 0;
   std::string ended = "its count";
   for (; round < rounds; ++round) {
     detail::Results results;
-    for (std::uint64_t attempt = 1; attempt <= attempts; ++attempt) {
-      const ChunkID chunk{(attempt - 1) % picture->chunks()};
+    for (std::uint64_t attempt = first; attempt <= last; ++attempt) {
+      if (attempt == own->value()) continue;
+      const ChunkID chunk{attempt % picture->chunks()};
       results.items.push_back(detail::ResultItem{AttemptID{attempt}, chunk, 1,
                                                  Picture::zeros(chunk, picture->area(chunk))});
-      if (results.items.size() == kItemsPerMessage || attempt == attempts) {
+      if (results.items.size() == kItemsPerMessage || attempt == last) {
         forged += results.items.size();
         session.send(results);
         results.items.clear();
@@ -104,8 +118,9 @@ std::string forge_unknown(const Target& target, const Options& options) {
       break;
     }
   }
-  return std::to_string(forged) + " results forged for attempts 1.." + std::to_string(attempts) +
-         " in " + std::to_string(round) + " round(s), ended by: " + ended;
+  return std::to_string(forged) + " results forged for the attempts around its own (" +
+         std::to_string(first) + ".." + std::to_string(last) + ") in " + std::to_string(round) +
+         " round(s), ended by: " + ended;
 }
 
 std::string relabel(const Target& target, const Options& options) {

@@ -43,8 +43,8 @@ struct Result {
 int main(int argc, char** argv) {
   const std::string dir = argc > 1 ? argv[1] : ".";
   const std::vector<Message> messages{
-      Hello{1, "mandel", NodeID{0}, 2, "host", 42},
-      Welcome{NodeID{3}, 1000, 0, true, text("initial")},
+      Hello{3, "mandel", NodeID{5}, 2, "host", 42, 0x1234, 0x5678, 0x9abc},
+      Welcome{NodeID{3}, 1000, 0, true, text("initial"), 0x5678, 0x9abc},
       Reject{"why"},
       Request{4},
       Tasks{1,

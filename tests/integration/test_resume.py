@@ -59,7 +59,8 @@ with Workdir() as work:
     job = Background([NC_JOB, *PICTURE, *PAUSE, "--nodes", "2", "--output", "alone.h5"], cwd=work)
     status = interrupt_after_progress(job, signal.SIGTERM)
     check(status == 3, "SIGTERM stops a run alone with status 3")
-    check(leftovers(work, "alone.h5") == ["alone.h5.checkpoint"], "it keeps its checkpoint and no partial output")
+    check(leftovers(work, "alone.h5") == ["alone.h5.checkpoint", "alone.h5.checkpoint.lock", "alone.h5.checkpoint.tasks"],
+          "it keeps its checkpoint (with its lock and task journal) and no partial output")
     check("keeps 40 finished chunk(s): run again with --resume" in job.text(),
           "it says how to finish the job, and that the 40 chunks handed out before the pause are kept")
     status, out, err = run([NC_JOB, *PICTURE, "--nodes", "2", "--output", "alone.h5"], 60, cwd=work)

@@ -186,9 +186,10 @@ def hello_frame(job="mandel", host="quiet-peer"):
     def text(t):
         return struct.pack("<I", len(t)) + t.encode()
 
-    # Protocol 2: ..., pid, then the job's type fingerprint (0: not given, not checked).
-    body = (bytes([HELLO]) + struct.pack("<H", 2) + text(job) + struct.pack("<QI", 0, 1) + text(host) +
-            struct.pack("<IQ", os.getpid(), 0))
+    # Protocol 3: ..., pid, the job's type fingerprint (0: not given, not checked), then the
+    # earlier server run and its token (0: a new node).
+    body = (bytes([HELLO]) + struct.pack("<H", 3) + text(job) + struct.pack("<QI", 0, 1) + text(host) +
+            struct.pack("<IQQQ", os.getpid(), 0, 0, 0))
     return header(HELLO, len(body)) + body
 
 

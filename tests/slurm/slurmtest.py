@@ -82,17 +82,23 @@ def wait_jobs(job_ids, timeout):
                 seen[fields["JobId"]] = fields
         if seen and all(f.get("JobState") in FINAL_STATES for f in seen.values()):
             return seen
-        for fields in seen.values():
-            run_of = (fields["JobId"], fields.get("Restarts", "0"))
-            if fields.get("JobState") == "PENDING" and fields.get("Reason") == "BeginTime" and run_of[1] != "0":
-                held_since = requeued_at.setdefault(run_of, time.monotonic())
-                if time.monotonic() - held_since >= 2:
-                    subprocess.run(["scontrol", "update", f"JobId={fields['JobId']}", "StartTime=now"],
-                                   capture_output=True, timeout=30)
+        release_requeued(seen.values(), requeued_at)
         if time.monotonic() > deadline:
             fail(f"jobs {job_ids} not done in {timeout} s: " +
                  ", ".join(f"{j} {f.get('JobState')}" for j, f in seen.items()))
         time.sleep(0.3)
+
+
+def release_requeued(job_fields, requeued_at):
+    """Makes each requeued job of `job_fields` (scontrol's fields) eligible two seconds after it
+    was first seen held (see wait_jobs); `requeued_at` remembers when, from call to call."""
+    for fields in job_fields:
+        run_of = (fields["JobId"], fields.get("Restarts", "0"))
+        if fields.get("JobState") == "PENDING" and fields.get("Reason") == "BeginTime" and run_of[1] != "0":
+            held_since = requeued_at.setdefault(run_of, time.monotonic())
+            if time.monotonic() - held_since >= 2:
+                subprocess.run(["scontrol", "update", f"JobId={fields['JobId']}", "StartTime=now"],
+                               capture_output=True, timeout=30)
 
 
 def wait_until(condition, timeout, what):
@@ -169,3 +175,35 @@ def sized_picture(cwd, seconds, max_iter=20000):
     took = max(float(found.group(1)), 0.01)
     scale = (seconds / took) ** 0.5
     return ["--width", str(int(width * scale)), "--height", str(int(height * scale)), "--max-iter", str(max_iter)]
+
+
+# A rectangle inside the main cardioid of the Mandelbrot set: every point takes all --max-iter
+# iterations, so every chunk of a picture of it costs the same.
+INSIDE = ["--re-min=-0.4", "--re-max=0.1", "--im-min=-0.2", "--im-max=0.2"]
+
+
+def uniform_picture(cwd, chunk_seconds, chunks, chunk_height=8, max_iter=20000):
+    """Mandelbrot options for `chunks` chunks that take about `chunk_seconds` each on this
+    machine now (sequentially): a small run of the same rectangle gives the cost of a pixel,
+    and the width is chosen for it."""
+    width, height = 200, 40
+    status, out, err = run([NC_JOB, "mandel", "--sequential", "--width", str(width), "--height", str(height),
+                            "--max-iter", str(max_iter), *INSIDE, "--output", "calibration.h5"], 120, cwd=cwd)
+    found = re.search(r"computed in ([\d.]+) s", out + err)
+    check(status == 0 and found is not None, "the calibration run reports its time")
+    pixel_seconds = max(float(found.group(1)), 0.01) / (width * height)
+    chunk_width = max(16, int(chunk_seconds / (pixel_seconds * chunk_height)))
+    return ["--width", str(chunk_width), "--height", str(chunks * chunk_height), "--chunk-height", str(chunk_height),
+            "--max-iter", str(max_iter), *INSIDE]
+
+
+def job_processes(job_id, program="nc_job"):
+    """The pids of the processes called `program` that Slurm counts in job `job_id` on this
+    machine (scontrol listpids)."""
+    result = subprocess.run(["scontrol", "listpids", job_id], capture_output=True, text=True, timeout=30)
+    pids = []
+    for line in result.stdout.splitlines()[1:]:
+        fields = line.split()
+        if fields and fields[0].isdigit() and read(f"/proc/{fields[0]}/comm").strip() == program:
+            pids.append(int(fields[0]))
+    return pids

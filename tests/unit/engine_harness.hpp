@@ -2,7 +2,9 @@
 // A server engine driven by hand: fake links, a clock the test moves, no threads.
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "core/server_engine.hpp"
 #include "test_support.hpp"
@@ -48,13 +50,35 @@ struct EngineHarness {
         adapter(std::move(server_owner), config.chunk_policy()),
         engine(adapter, "square", config, observer, clock.function()) {}
 
-  std::shared_ptr<RecordingLink> join(const std::string& name,
-                                      nc::NodeID previous = nc::NodeID{0}) {
+  /// A node joins; with `previous`, it comes back under that id, with the run and token the
+  /// engine gave it (an honest node) or with a token of its own (`token`, a stranger).
+  std::shared_ptr<RecordingLink> join(const std::string& name, nc::NodeID previous = nc::NodeID{0},
+                                      std::optional<std::uint64_t> token = std::nullopt) {
     auto link = std::make_shared<RecordingLink>(name);
     Hello hello;
     hello.job = "square";
     hello.previous = previous;
+    hello.instance = engine.instance();
+    if (const auto given = tokens.find(previous.value()); given != tokens.end())
+      hello.token = given->second;
+    if (token) hello.token = *token;
     engine.on_message(link, hello);
+    for (const auto& welcome : link->all<Welcome>())
+      tokens[welcome.node.value()] = welcome.token;
+    return link;
+  }
+  /// A node of an earlier server run (another instance) joins, with the id and token it had.
+  std::shared_ptr<RecordingLink> join_from_earlier_run(const std::string& name, nc::NodeID previous,
+                                                       std::uint64_t token) {
+    auto link = std::make_shared<RecordingLink>(name);
+    Hello hello;
+    hello.job = "square";
+    hello.previous = previous;
+    hello.instance = engine.instance() ^ 0x5a5a;  // any other run
+    hello.token = token;
+    engine.on_message(link, hello);
+    for (const auto& welcome : link->all<Welcome>())
+      tokens[welcome.node.value()] = welcome.token;
     return link;
   }
   void request(const std::shared_ptr<RecordingLink>& link, std::uint32_t count) {
@@ -89,6 +113,7 @@ struct EngineHarness {
   ManualClock clock;
   CountingObserver observer;
   ServerEngine engine;
+  std::unordered_map<std::uint64_t, std::uint64_t> tokens;  // node id -> the token it was given
 };
 
 }  // namespace test

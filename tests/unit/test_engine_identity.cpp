@@ -1,5 +1,6 @@
-// A node's id belongs to its connection while that lives: another connection cannot take it,
-// a quarantined one is refused for good, and records of lost nodes do not pile up.
+// A node's id is its own: only the token it was given with it takes it back, a quarantined
+// one is refused for good, ids of another server run mean nothing, and records of lost nodes
+// do not pile up.
 #include <catch2/catch.hpp>
 
 #include "engine_harness.hpp"
@@ -12,21 +13,62 @@ namespace {
 using IdentityHarness = test::EngineHarness<test::KeptSquareServer>;
 }  // namespace
 
-TEST_CASE("a hello under the id of a live node is closed; the node keeps its id and work",
+TEST_CASE("a hello under a node's id without its token is refused; the node keeps its id",
           "[engine_identity]") {
   IdentityHarness h(test::Knobs{.chunks = 4});
   auto owner = h.join("owner");
   h.request(owner, 2);
-  auto thief = h.join("thief", nc::NodeID{1});
-  CHECK(thief->closed);
-  // Closed without a Reject: an honest node whose link broke on its side only tries again.
-  CHECK(thief->all<Reject>().empty());
-  CHECK_FALSE(thief->got<Welcome>());
+  const std::uint64_t token = h.tokens.at(1);
+  for (const std::uint64_t guess : {std::uint64_t{0}, token + 1, token ^ 1}) {
+    auto thief = h.join("thief", nc::NodeID{1}, guess);
+    CHECK(thief->closed);
+    REQUIRE(thief->all<Reject>().size() == 1);
+    CHECK_THAT(thief->all<Reject>()[0].reason, Catch::Contains("token does not match"));
+    CHECK_FALSE(thief->got<Welcome>());
+  }
   CHECK_FALSE(owner->closed);
   CHECK(h.server.lost.empty());
   const auto task = IdentityHarness::tasks_of(*owner).at(0);
   h.answer(owner, task.first, task.second);
   CHECK(h.server.processed == std::vector<std::uint64_t>{task.second});
+  // Once its link is gone, a stranger still cannot take the id.
+  h.engine.on_link_closed(owner, "connection reset");
+  auto late_thief = h.join("late thief", nc::NodeID{1}, token + 7);
+  CHECK(late_thief->all<Reject>().size() == 1);
+}
+
+TEST_CASE("the node itself, with its token, takes its id back at once from a link it left open",
+          "[engine_identity]") {
+  IdentityHarness h(test::Knobs{.chunks = 4});
+  auto half_open = h.join("half-open link");
+  h.request(half_open, 1);
+  const auto task = IdentityHarness::tasks_of(*half_open).at(0);
+  auto back = h.join("new link", nc::NodeID{1});
+  CHECK(half_open->closed);
+  REQUIRE(back->all<Welcome>().size() == 1);
+  CHECK(back->all<Welcome>()[0].node == nc::NodeID{1});
+  CHECK_FALSE(back->all<Welcome>()[0].fresh);
+  h.answer(back, task.first, task.second);
+  CHECK(h.server.processed == std::vector<std::uint64_t>{task.second});
+}
+
+TEST_CASE("an id of another server run is a new registration, whatever it claims",
+          "[engine_identity]") {
+  IdentityHarness h(test::Knobs{.chunks = 4});
+  auto first = h.join("first");
+  auto link = std::make_shared<RecordingLink>("from an earlier run");
+  Hello hello;
+  hello.job = "square";
+  hello.previous = nc::NodeID{1};  // the id of a live node here, but of another run
+  hello.instance = h.engine.instance() + 1;
+  hello.token = 99;
+  h.engine.on_message(link, hello);
+  REQUIRE(link->all<Welcome>().size() == 1);
+  CHECK(link->all<Welcome>()[0].node == nc::NodeID{2});
+  CHECK(link->all<Welcome>()[0].fresh);
+  CHECK(link->all<Welcome>()[0].instance == h.engine.instance());
+  CHECK(link->all<Welcome>()[0].token != h.tokens.at(1));
+  CHECK_FALSE(first->closed);
 }
 
 TEST_CASE("once its connection is gone a node may come back under its id", "[engine_identity]") {

@@ -75,19 +75,29 @@ TEST_CASE("a node with quarantine_after wrong results is told why, dropped and i
   CHECK(h.server.processed.size() == 10);
 }
 
-TEST_CASE("a new node's first results, an earlier server's, are dropped without blame",
+TEST_CASE("what a node of an earlier server run resends is dropped without blame, up to a bound",
           "[engine_quarantine]") {
   QuarantineHarness h(test::Knobs{.chunks = 4}, quarantine_config(1));
-  auto node = h.join("back after a server restart");
+  auto node = h.join_from_earlier_run("back after a server restart", nc::NodeID{3}, 77);
+  // As much as it could hold (1 thread x (1 + 128)), and as much again, is forgiven.
+  constexpr std::uint64_t kForgiven = 2 * 129;
   Results old;
-  for (std::uint64_t attempt = 500; attempt < 505; ++attempt)
+  for (std::uint64_t attempt = 500; attempt < 500 + kForgiven; ++attempt)
     old.items.push_back(ResultItem{nc::AttemptID{attempt}, nc::ChunkID{attempt % 4}, 10,
                                    quarantine_square(attempt % 4)});
   h.engine.on_message(node, old);
   CHECK_FALSE(node->closed);
   CHECK(h.engine.summary().quarantined == 0);
-  CHECK(h.engine.summary().dropped == 5);
-  send_result(h, node, nc::AttemptID{900}, quarantine_square(0));  // later: it is to blame
+  CHECK(h.engine.summary().dropped == kForgiven);
+  send_result(h, node, nc::AttemptID{900}, quarantine_square(0));  // beyond that: its fault
+  CHECK(node->closed);
+  CHECK(h.engine.summary().quarantined == 1);
+}
+
+TEST_CASE("a node new to the server is forgiven nothing", "[engine_quarantine]") {
+  QuarantineHarness h(test::Knobs{.chunks = 4}, quarantine_config(1));
+  auto node = h.join("fresh");
+  send_result(h, node, nc::AttemptID{500}, quarantine_square(0));
   CHECK(node->closed);
   CHECK(h.engine.summary().quarantined == 1);
 }
@@ -116,11 +126,9 @@ TEST_CASE("results for tasks a node was not given count as bad results", "[engin
   auto forger = h.join("forger");
   h.request(victim, 1);
   const auto task = QuarantineHarness::tasks_of(*victim).at(0);
-  // Its first results after joining might be an earlier server's: dropped, not counted.
-  send_result(h, forger, nc::AttemptID{9997}, quarantine_square(3));
+  send_result(h, forger, nc::AttemptID{9997}, quarantine_square(3));  // never handed out
   CHECK(h.engine.summary().dropped == 1);
   send_result(h, forger, task.first, quarantine_square(task.second));  // the victim's attempt
-  send_result(h, forger, nc::AttemptID{9999}, quarantine_square(1));   // never handed out
   CHECK_FALSE(forger->closed);
   send_result(h, forger, nc::AttemptID{9998}, quarantine_square(2));
   CHECK(forger->closed);

@@ -54,7 +54,22 @@ TEST_CASE("golden bytes of every message type", "[message][golden]") {
         "68"
         "09000000"
         "8877665544332211");
-  Welcome welcome{nc::NodeID{3}, 1000, 5, true, text_bytes("ab")};
+  // Protocol 3 adds the earlier server run and the token it gave.
+  Hello hello3{3, "pi", nc::NodeID{4}, 1, "h", 9, 0x1122334455667788, 0x0a0b, 0x0c0d};
+  CHECK(hex(encode(hello3)) ==
+        "01"
+        "0300"
+        "02000000"
+        "7069"
+        "0400000000000000"
+        "01000000"
+        "01000000"
+        "68"
+        "09000000"
+        "8877665544332211"
+        "0b0a000000000000"
+        "0d0c000000000000");
+  Welcome welcome{nc::NodeID{3}, 1000, 5, true, text_bytes("ab"), 0x0a0b, 0x0c0d};
   CHECK(hex(encode(welcome)) ==
         "02"
         "0300000000000000"
@@ -63,15 +78,19 @@ TEST_CASE("golden bytes of every message type", "[message][golden]") {
         "01"
         "01"
         "0200000000000000"
-        "6162");
-  Welcome back{nc::NodeID{3}, 1000, 5, false, std::nullopt};
+        "6162"
+        "0b0a000000000000"
+        "0d0c000000000000");
+  Welcome back{nc::NodeID{3}, 1000, 5, false, std::nullopt, 1, 2};
   CHECK(hex(encode(back)) ==
         "02"
         "0300000000000000"
         "e8030000"
         "0500000000000000"
         "00"
-        "00");
+        "00"
+        "0100000000000000"
+        "0200000000000000");
   CHECK(hex(encode(Reject{"no"})) ==
         "03"
         "02000000"
@@ -122,8 +141,9 @@ TEST_CASE("every message type survives a round trip", "[message]") {
   const std::vector<Message> messages{
       Hello{1, "job", nc::NodeID{7}, 4, "host", 1234},
       Hello{2, "job", nc::NodeID{7}, 4, "host", 1234, 0xfeedULL},
-      Welcome{nc::NodeID{2}, 500, 3, true, text_bytes("initial")},
-      Welcome{nc::NodeID{2}, 500, 3, false, std::nullopt},
+      Hello{3, "job", nc::NodeID{7}, 4, "host", 1234, 0xfeedULL, 0xabcULL, 0xdefULL},
+      Welcome{nc::NodeID{2}, 500, 3, true, text_bytes("initial"), 11, 12},
+      Welcome{nc::NodeID{2}, 500, 3, false, std::nullopt, 11, 12},
       Reject{"why"},
       Request{64},
       Tasks{9,
@@ -181,6 +201,13 @@ TEST_CASE("malformed messages are refused with a clear error, never allocated fr
   nc::Bytes bad_flag = encode(Welcome{nc::NodeID{1}, 1, 1, true, std::nullopt});
   bad_flag[1 + 8 + 4 + 8] = std::byte{7};
   CHECK_THROWS_WITH(decode(bad_flag), Catch::Contains("neither 0 nor 1"));
+  // A Hello of this protocol ends where its fields end; one of a newer protocol may go on.
+  auto longer = encode(Hello{kProtocolVersion, "job", nc::NodeID{1}, 1, "h", 1, 2, 3, 4});
+  longer.push_back(std::byte{0});
+  CHECK_THROWS_WITH(decode(longer), Catch::Contains("unexpected bytes"));
+  auto newer = encode(Hello{kProtocolVersion + 1, "job", nc::NodeID{1}, 1, "h", 1, 2, 3, 4});
+  newer.push_back(std::byte{0});
+  CHECK(std::get<Hello>(decode(newer)).protocol == kProtocolVersion + 1);
 }
 
 TEST_CASE("a frame decoded in place lends its payloads and a span decoded is copied from",

@@ -51,9 +51,12 @@ struct NodeHarness {
                                         [this] { signal.raise(); });
     engine = std::make_unique<NodeEngine>("square", config, *pool, keep_results, clock.function());
   }
-  void welcome(nc::NodeID id = nc::NodeID{4}, bool fresh = true, std::uint64_t results_seen = 0) {
+  void welcome(nc::NodeID id = nc::NodeID{4}, bool fresh = true, std::uint64_t results_seen = 0,
+               std::uint64_t instance = 0xaa, std::uint64_t token = 0xbb) {
     Welcome w;
     w.node = id;
+    w.instance = instance;
+    w.token = token;
     w.heartbeat_ms = 250;
     w.fresh = fresh;
     w.results_seen = results_seen;
@@ -198,6 +201,8 @@ TEST_CASE("after a reconnection the node comes back under its id and resends unc
   h.engine->connected(h.link);
   const auto hello = h.link.all<Hello>().at(0);
   CHECK(hello.previous == nc::NodeID{9});
+  CHECK(hello.instance == 0xaa);  // the run that gave the id, and the proof that it is ours
+  CHECK(hello.token == 0xbb);
   h.welcome(nc::NodeID{9}, false, 0);  // the server has seen none of its results
   const auto resent = h.link.all<Results>();
   REQUIRE(resent.size() == 1);
@@ -209,6 +214,39 @@ TEST_CASE("after a reconnection the node comes back under its id and resends unc
   RecordingNodeLink third;
   h.engine->connected(third);
   h.welcome(nc::NodeID{9}, false, 1);
+  CHECK(third.all<Results>().empty());
+}
+
+TEST_CASE("a new server run takes the node afresh: its earlier results go to it, renumbered",
+          "[node_engine]") {
+  NodeHarness h(1, true);
+  RecordingNodeLink first;
+  h.engine->connected(first);
+  h.welcome(nc::NodeID{9}, true, 0, 0x111, 0x222);
+  h.engine->on_message(
+      Tasks{0, {TaskItem{nc::AttemptID{50}, nc::ChunkID{6}, nc::to_bytes(std::uint64_t{6})}}});
+  h.engine->disconnected();  // the server is killed
+  h.signal.wait(1);
+  h.engine->on_worker_outputs();
+
+  h.engine->connected(h.link);
+  const auto hello = h.link.all<Hello>().at(0);
+  CHECK(hello.instance == 0x111);
+  CHECK(hello.token == 0x222);
+  // The next run gives a new id (it may even be the old number) and a token of its own.
+  h.welcome(nc::NodeID{9}, true, 0, 0x333, 0x444);
+  const auto resent = h.link.all<Results>();
+  REQUIRE(resent.size() == 1);
+  REQUIRE(resent[0].items.size() == 1);
+  CHECK(resent[0].items[0].attempt == nc::AttemptID{50});
+  CHECK(resent[0].items[0].chunk == nc::ChunkID{6});
+  // Numbered from 1 for the new run: its first confirmation frees it.
+  h.tasks({}, 1);
+  RecordingNodeLink third;
+  h.engine->connected(third);
+  CHECK(third.all<Hello>().at(0).instance == 0x333);
+  CHECK(third.all<Hello>().at(0).token == 0x444);
+  h.welcome(nc::NodeID{9}, false, 1, 0x333, 0x444);
   CHECK(third.all<Results>().empty());
 }
 

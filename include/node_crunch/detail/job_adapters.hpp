@@ -179,6 +179,8 @@ struct JobEntry {
   std::function<int()> run_sequential;  // empty: the job has no --sequential
   /// Where the job's checkpoint goes unless --checkpoint says; empty: it keeps none.
   std::function<std::string()> checkpoint_path;
+  /// The file a finished run leaves (written whole, then renamed into place); empty: not said.
+  std::function<std::string()> output_path;
 };
 
 /// The program's body: parse the command line, pick the role, run, return the exit status.

@@ -2,19 +2,22 @@
 
 #include <spdlog/spdlog.h>
 
+#include <fmt/format.h>
+
 #include <boost/asio/connect.hpp>
 
 namespace nc::detail {
 
 TcpNodeTransport::TcpNodeTransport(NodeRuntime& runtime, const Configuration& config,
-                                   HostPort server, std::optional<Key> key)
+                                   ServerAddress server, std::optional<Key> key)
     : runtime_(runtime),
       config_(config),
-      server_(std::move(server)),
-      server_text_(to_string(server_)),
+      where_(std::move(server)),
+      server_text_(where_.describe()),
       key_(std::move(key)),
       resolver_(runtime.io()),
-      retry_(runtime.io()) {}
+      retry_(runtime.io()),
+      out_of_reach_since_(std::chrono::steady_clock::now()) {}
 
 TcpNodeTransport::~TcpNodeTransport() {
   if (connection_) connection_->close("leaving");
@@ -26,6 +29,13 @@ void TcpNodeTransport::start() {
 
 void TcpNodeTransport::connect() {
   if (leaving_) return;
+  try {
+    server_ = where_.current();
+  } catch (const std::exception& e) {
+    try_again(e.what());
+    return;
+  }
+  server_text_ = to_string(server_);
   resolver_.async_resolve(
       server_.host, std::to_string(server_.port),
       [this](const boost::system::error_code& error,
@@ -107,27 +117,44 @@ void TcpNodeTransport::on_closed(const std::string& why) {
   }
   if (was_ready) {
     runtime_.engine().disconnected();
+    out_of_reach_since_ = std::chrono::steady_clock::now();
     spdlog::warn("lost the connection to {}: {}", server_text_, why);
   }
   if (!runtime_.engine().done()) try_again(why);
 }
 
 void TcpNodeTransport::try_again(const std::string& why) {
+  using namespace std::chrono;
   ++failures_;
-  if (failures_ >= config_.connect_attempts) {
+  const auto now = steady_clock::now();
+  const auto gone = now - out_of_reach_since_;
+  const double gone_s = duration<double>(gone).count();
+  const double patience_s = duration<double>(config_.server_lost_timeout).count();
+  if (gone >= config_.server_lost_timeout ||
+      (config_.connect_attempts > 0 && failures_ >= config_.connect_attempts)) {
     leaving_ = true;
-    runtime_.engine().give_up("could not reach the server at " + server_text_ + " in " +
-                              std::to_string(config_.connect_attempts) + " attempts (last: " + why +
-                              ")");
+    const std::string limit =
+        gone >= config_.server_lost_timeout
+            ? fmt::format("for {:.0f} s (--server-lost-timeout {:.0f})", gone_s, patience_s)
+            : fmt::format("in {} tries (--connect-attempts)", failures_);
+    runtime_.engine().give_up(fmt::format("could not reach the server at {} {}; last: {}",
+                                          where_.describe(), limit, why));
     return;
   }
   auto wait = config_.retry_initial;
   for (unsigned i = 1; i < failures_ && wait < config_.retry_max; ++i)
     wait *= 2;
   wait = std::min(wait, config_.retry_max);
-  spdlog::warn("cannot reach the server at {} ({}); trying again in {:.1f} s ({} of {})",
-               server_text_, why, std::chrono::duration<double>(wait).count(), failures_ + 1,
-               config_.connect_attempts);
+  // The first tries each, then one line a minute: a node waiting for its server to be started
+  // again says so without filling its log.
+  constexpr unsigned kSaidEach = 5;
+  if (failures_ <= kSaidEach || now - last_warned_ >= minutes(1)) {
+    last_warned_ = now;
+    spdlog::warn(
+        "cannot reach the server at {} ({}); trying again in {:.1f} s, for {:.0f} s more "
+        "(--server-lost-timeout)",
+        where_.describe(), why, duration<double>(wait).count(), std::max(0.0, patience_s - gone_s));
+  }
   retry_.expires_after(wait);
   retry_.async_wait([this](const boost::system::error_code& error) {
     if (!error) connect();
