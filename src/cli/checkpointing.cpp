@@ -12,26 +12,12 @@
 #include "node_crunch/error.hpp"
 #include "node_crunch/exit_status.hpp"
 #if NC_HAVE_HDF5
-#include <hdf5.h>
-
 #include "io/checkpoint.hpp"
 #endif
 
 namespace nc::detail {
 
 #if NC_HAVE_HDF5
-
-namespace {
-// Without a writer thread, recorded results reach the file this often.
-constexpr std::chrono::milliseconds kFlushEvery{100};
-
-// Two threads may call HDF5 at once (the writer, and a job that writes its output as results
-// come in) only if the library serialises its calls itself.
-bool hdf5_is_thread_safe() {
-  hbool_t safe = 0;
-  return H5is_library_threadsafe(&safe) >= 0 && safe != 0;
-}
-}  // namespace
 
 class Checkpointing::FileSink final : public RecordSink {
  public:
@@ -82,7 +68,12 @@ Checkpointing::Checkpointing(ServerRuntime& runtime, const JobEntry& job,
                        " of an interrupted run is there: add --resume to finish that run, "
                        "or delete the file to start afresh");
     }
-    restored = read_checkpoint(*path, identity);
+    std::uint64_t cut_short = 0;
+    restored = read_checkpoint(*path, identity, &cut_short);
+    if (cut_short > 0)
+      spdlog::warn("the checkpoint {} ends with {} bytes of a record cut short when its server "
+                   "stopped: ignored, that chunk is computed again",
+                   *path, cut_short);
   } else if (config.resume) {
     spdlog::info("--resume: no checkpoint at {}, starting from the beginning", *path);
   }
@@ -101,12 +92,7 @@ Checkpointing::Checkpointing(ServerRuntime& runtime, const JobEntry& job,
   if (!restored.empty())
     spdlog::info("resumed from {}: {} chunk(s) restored", *path, restored.size());
   runtime.engine().set_recorder(this);
-  if (hdf5_is_thread_safe()) {
-    start_writer_thread(runtime);
-  } else {
-    spdlog::debug("HDF5 is not thread-safe: the checkpoint is written on the server's thread");
-    runtime.every(kFlushEvery, [this, &runtime] { write_on_loop(runtime); });
-  }
+  start_writer_thread(runtime);
   runtime.at_end([this, &engine = runtime.engine()] { at_end(engine); });
 }
 
@@ -125,30 +111,12 @@ void Checkpointing::start_writer_thread(ServerRuntime& runtime) {
       });
 }
 
-void Checkpointing::write_on_loop(ServerRuntime& runtime) {
-  if (durable_ == written_) return;
-  try {
-    file_->flush();
-  } catch (const std::exception& e) {
-    spdlog::error("{}: no more results are recorded", e.what());
-    runtime.engine().on_recording_failed(e.what());
-    return;
-  }
-  durable_ = written_;
-  runtime.engine().on_records_durable(durable_);
-}
-
 Checkpointing::~Checkpointing() {
   if (writer_) writer_->stop();
 }
 
 void Checkpointing::record(ChunkID chunk, Payload result) {
-  if (writer_) {
-    writer_->submit(chunk, std::move(result));
-    return;
-  }
-  file_->append(chunk, result);
-  ++written_;
+  writer_->submit(chunk, std::move(result));
 }
 
 void Checkpointing::handed_out(const std::vector<HandedOut>& tasks) {
@@ -156,21 +124,12 @@ void Checkpointing::handed_out(const std::vector<HandedOut>& tasks) {
 }
 
 void Checkpointing::drain() {
-  if (writer_) {
-    (void)writer_->drain();
-    return;
-  }
-  try {
-    file_->flush();
-    durable_ = written_;
-  } catch (const std::exception& e) {
-    spdlog::error("{}", e.what());
-  }
+  (void)writer_->drain();
 }
 
 void Checkpointing::at_end(const ServerEngine& engine) {
   drain();
-  if (writer_) writer_->stop();  // nothing touches the file from another thread after this
+  writer_->stop();  // nothing touches the file from another thread after this
   if (engine.exit_status() == exit_ok) {
     file_->remove();  // the output is written: nothing to resume
     journal_->remove();
@@ -204,7 +163,6 @@ Checkpointing::~Checkpointing() = default;
 void Checkpointing::record(ChunkID, Payload) {}
 void Checkpointing::drain() {}
 void Checkpointing::start_writer_thread(ServerRuntime&) {}
-void Checkpointing::write_on_loop(ServerRuntime&) {}
 void Checkpointing::at_end(const ServerEngine&) {}
 
 #endif

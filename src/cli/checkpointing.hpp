@@ -43,16 +43,13 @@ class Checkpointing final : public ResultRecorder {
  private:
   class FileSink;
   void start_writer_thread(ServerRuntime& runtime);
-  void write_on_loop(ServerRuntime& runtime);
   void at_end(const ServerEngine& engine);
 
   std::unique_ptr<FileLock> lock_;  // first: held while anything below touches the files
   std::unique_ptr<CheckpointWriter> file_;
   std::unique_ptr<TaskJournal> journal_;
   std::unique_ptr<FileSink> sink_;
-  std::unique_ptr<RecordWriter> writer_;  // none: records are written on the engine's thread
-  std::uint64_t written_ = 0;             // by the engine's thread, without a writer thread
-  std::uint64_t durable_ = 0;
+  std::unique_ptr<RecordWriter> writer_;
 };
 
 }  // namespace nc::detail

@@ -1,120 +1,106 @@
 #include "io/checkpoint.hpp"
 
-#include <hdf5.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
 #include "io/atomic_file.hpp"
-#include "io/hdf5_handle.hpp"
 #include "node_crunch/build_config.hpp"
 #include "node_crunch/error.hpp"
 
 namespace nc::detail {
 namespace {
 
-using hdf5::detail::check;
-using hdf5::detail::Handle;
+constexpr char kMagic[8] = {'N', 'C', 'C', 'K', 'P', 'T', '0', '2'};
+constexpr char kHdf5Signature[4] = {'\x89', 'H', 'D', 'F'};
+constexpr std::size_t kRecordHead = 8 + 8;  // chunk, size; then the result and its checksum
 
-constexpr const char* kFormat = "node_crunch checkpoint 1";
-
-// SWMR needs the newest file format.
-Handle file_access() {
-  Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "checkpoint: file access");
-  check(H5Pset_libver_bounds(access.get(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST),
-        "checkpoint: format");
-  return access;
-}
-
-Handle appendable(hid_t file, const char* name, hid_t type, hsize_t chunk,
-                  const std::string& what) {
-  const hsize_t zero = 0;
-  const hsize_t unlimited = H5S_UNLIMITED;
-  Handle space(H5Screate_simple(1, &zero, &unlimited), H5Sclose, what);
-  Handle properties(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, what);
-  check(H5Pset_chunk(properties.get(), 1, &chunk), what);
-  return Handle(
-      H5Dcreate2(file, name, type, space.get(), H5P_DEFAULT, properties.get(), H5P_DEFAULT),
-      H5Dclose, what + " (creating " + name + ")");
-}
-
-void write_text_attribute(hid_t location, const char* name, const std::string& text,
-                          const std::string& what) {
-  Handle space(H5Screate(H5S_SCALAR), H5Sclose, what);
-  Handle type(H5Tcopy(H5T_C_S1), H5Tclose, what);
-  check(H5Tset_size(type.get(), std::max<std::size_t>(1, text.size())), what);
-  Handle attribute(H5Acreate2(location, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
-                   H5Aclose, what);
-  const std::string padded = text.empty() ? std::string(1, '\0') : text;
-  check(H5Awrite(attribute.get(), type.get(), padded.data()), what);
-}
-
-std::string read_text_attribute(hid_t location, const char* name, const std::string& what) {
-  if (H5Aexists(location, name) <= 0)
-    throw IoError(what + ": no attribute '" + name + "': not a node_crunch checkpoint");
-  Handle attribute(H5Aopen(location, name, H5P_DEFAULT), H5Aclose, what);
-  Handle type(H5Aget_type(attribute.get()), H5Tclose, what);
-  if (H5Tget_class(type.get()) != H5T_STRING || H5Tis_variable_str(type.get()) > 0) {
-    throw IoError(what + ": attribute '" + name + "' is not text");
+// FNV-1a, 64 bits: it tells a record cut short or garbled from a whole one (not an adversary's
+// forgery: whoever can write the file can write a checksum too).
+std::uint64_t fnv1a(ByteSpan bytes, std::uint64_t hash = 0xcbf29ce484222325ULL) {
+  for (const std::byte b : bytes) {
+    hash ^= std::to_integer<std::uint64_t>(b);
+    hash *= 0x100000001b3ULL;
   }
-  std::string text(H5Tget_size(type.get()), '\0');
-  check(H5Aread(attribute.get(), type.get(), text.data()), what);
-  text.resize(std::strlen(text.c_str()));
-  return text;
+  return hash;
 }
 
-// Appends `count` elements to a 1-D dataset.
-void append_to(hid_t dataset, hid_t memory_type, const void* data, hsize_t count,
-               const std::string& what) {
-  if (count == 0) return;
-  Handle space(H5Dget_space(dataset), H5Sclose, what);
-  hsize_t size = 0;
-  check(H5Sget_simple_extent_dims(space.get(), &size, nullptr), what);
-  const hsize_t grown = size + count;
-  check(H5Dset_extent(dataset, &grown), what + " (growing the file)");
-  Handle file_space(H5Dget_space(dataset), H5Sclose, what);
-  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &size, nullptr, &count, nullptr),
-        what);
-  Handle memory_space(H5Screate_simple(1, &count, nullptr), H5Sclose, what);
-  check(H5Dwrite(dataset, memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT, data),
-        what);
+void put_text(Bytes& out, const std::string& text) {
+  put_le<std::uint32_t>(out, static_cast<std::uint32_t>(text.size()));
+  const auto* at = reinterpret_cast<const std::byte*>(text.data());
+  out.insert(out.end(), at, at + text.size());
 }
 
-hsize_t length_of(hid_t dataset, const std::string& what) {
-  Handle space(H5Dget_space(dataset), H5Sclose, what);
-  if (H5Sget_simple_extent_ndims(space.get()) != 1)
-    throw IoError(what + ": a dataset is not one-dimensional");
-  hsize_t size = 0;
-  check(H5Sget_simple_extent_dims(space.get(), &size, nullptr), what);
-  return size;
+void put_record(Bytes& out, ChunkID chunk, ByteSpan result) {
+  const std::size_t start = out.size();
+  put_le<std::uint64_t>(out, chunk.value());
+  put_le<std::uint64_t>(out, result.size());
+  out.insert(out.end(), result.begin(), result.end());
+  const std::uint64_t check = fnv1a(ByteSpan(out).subspan(start));
+  put_le<std::uint64_t>(out, check);
 }
 
-template <class T>
-std::vector<T> read_prefix(hid_t dataset, hid_t memory_type, hsize_t count,
-                           const std::string& what) {
-  if (count == 0) return {};
-  // A damaged file may claim any length; what it really holds bounds what is allocated. The
-  // writer fills every element it declares, so honest data is never below this.
-  Handle file_type(H5Dget_type(dataset), H5Tclose, what);
-  const std::size_t element = H5Tget_size(file_type.get());
-  if (element == 0 || count > H5Dget_storage_size(dataset) / element)
-    throw IoError(what + ": it is damaged (a dataset claims more than the file holds)");
-  std::vector<T> out(static_cast<std::size_t>(count));
-  Handle file_space(H5Dget_space(dataset), H5Sclose, what);
-  const hsize_t start = 0;
-  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr),
-        what);
-  Handle memory_space(H5Screate_simple(1, &count, nullptr), H5Sclose, what);
-  check(
-      H5Dread(dataset, memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT, out.data()),
-      what);
+Bytes header(const RunIdentity& identity) {
+  const auto* magic = reinterpret_cast<const std::byte*>(kMagic);
+  Bytes out(magic, magic + sizeof(kMagic));
+  Bytes fields;
+  put_text(fields, identity.job);
+  put_text(fields, identity.parameters_text());
+  put_text(fields, NC_VERSION);
+  put_le<std::uint32_t>(out, static_cast<std::uint32_t>(fields.size()));
+  out.insert(out.end(), fields.begin(), fields.end());
+  put_le<std::uint64_t>(out, fnv1a(fields));
   return out;
 }
+
+Bytes read_whole(const std::string& path, const std::string& what) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw IoError(what + ": " + std::strerror(errno));
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) {
+    const int error = errno;
+    ::close(fd);
+    throw IoError(what + ": " + std::strerror(error));
+  }
+  Bytes bytes(static_cast<std::size_t>(info.st_size));
+  std::size_t got = 0;
+  while (got < bytes.size()) {
+    const auto n = ::pread(fd, bytes.data() + got, bytes.size() - got, static_cast<off_t>(got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // shorter than it said: what is there is read
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  bytes.resize(got);
+  return bytes;
+}
+
+// A bounds-checked cursor over the file: every length is checked against what is left before
+// anything is allocated.
+struct Cursor {
+  ByteSpan bytes;
+  std::size_t at = 0;
+  [[nodiscard]] std::size_t left() const { return bytes.size() - at; }
+  template <class T>
+  bool get(T& value) {
+    if (left() < sizeof(T)) return false;
+    value = load_le<T>(bytes.data() + at);
+    at += sizeof(T);
+    return true;
+  }
+  bool get_text(std::string& text) {
+    std::uint32_t size = 0;
+    if (!get(size) || size > left()) return false;
+    text.assign(reinterpret_cast<const char*>(bytes.data() + at), size);
+    at += size;
+    return true;
+  }
+};
 
 std::string parameter_differences(const std::string& recorded, const std::string& now) {
   auto lines = [](const std::string& text) {
@@ -151,151 +137,149 @@ std::string RunIdentity::parameters_text() const {
   return text;
 }
 
-std::vector<CheckpointRecord> read_checkpoint(const std::string& path,
-                                              const RunIdentity& expected) {
-  hdf5::detail::silence_automatic_errors();
+std::vector<CheckpointRecord> read_checkpoint(const std::string& path, const RunIdentity& expected,
+                                              std::uint64_t* cut_short) {
+  if (cut_short != nullptr) *cut_short = 0;
   const std::string what = "reading the checkpoint " + path;
-  const Handle access = file_access();
-  // SWMR read also opens a file whose writer was killed before it could close it.
-  Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, access.get()), H5Fclose,
-              what + " (damaged or not a checkpoint? delete it to start over)");
-  if (read_text_attribute(file.get(), "format", what) != kFormat)
-    throw IoError(what + ": unknown checkpoint format");
-  const std::string job = read_text_attribute(file.get(), "job", what);
+  const std::string damaged = what + " (damaged or not a checkpoint? delete it to start over)";
+  const Bytes file = read_whole(path, what);
+  if (file.size() >= sizeof(kHdf5Signature) &&
+      std::memcmp(file.data(), kHdf5Signature, sizeof(kHdf5Signature)) == 0)
+    throw IoError(what +
+                  ": it is in the HDF5 format of an earlier node_crunch version; finish "
+                  "the run with that version, or delete it to start over");
+  if (file.size() < sizeof(kMagic) || std::memcmp(file.data(), kMagic, sizeof(kMagic)) != 0)
+    throw IoError(damaged);
+  Cursor in{ByteSpan(file), sizeof(kMagic)};
+  std::uint32_t fields_size = 0;
+  if (!in.get(fields_size) || fields_size > in.left()) throw IoError(damaged);
+  const ByteSpan fields = in.bytes.subspan(in.at, fields_size);
+  Cursor header{fields};
+  in.at += fields_size;
+  std::uint64_t header_check = 0;
+  std::string job;
+  std::string recorded;
+  std::string version;
+  if (!in.get(header_check) || header_check != fnv1a(fields) || !header.get_text(job) ||
+      !header.get_text(recorded) || !header.get_text(version))
+    throw IoError(damaged);
   if (job != expected.job) {
     throw UsageError("the checkpoint " + path + " belongs to job '" + job + "', not '" +
                      expected.job + "'");
   }
-  const std::string recorded = read_text_attribute(file.get(), "parameters", what);
   if (recorded != expected.parameters_text()) {
     throw UsageError(
         "the checkpoint " + path +
         " was made with other parameters; resume with the same options, or " +
         "delete it to start over:" + parameter_differences(recorded, expected.parameters_text()));
   }
-  Handle chunks(H5Dopen2(file.get(), "chunks", H5P_DEFAULT), H5Dclose, what);
-  Handle ends(H5Dopen2(file.get(), "ends", H5P_DEFAULT), H5Dclose, what);
-  Handle bytes(H5Dopen2(file.get(), "bytes", H5P_DEFAULT), H5Dclose, what);
-  const hsize_t count = length_of(chunks.get(), what);
-  if (length_of(ends.get(), what) < count)
-    throw IoError(what + ": it is damaged (fewer ends than chunks)");
-  const auto chunk_ids = read_prefix<std::uint64_t>(chunks.get(), H5T_NATIVE_UINT64, count, what);
-  const auto end_offsets = read_prefix<std::uint64_t>(ends.get(), H5T_NATIVE_UINT64, count, what);
-  const std::uint64_t total = count == 0 ? 0 : end_offsets.back();
-  if (total > length_of(bytes.get(), what))
-    throw IoError(what + ": it is damaged (records beyond its data)");
-  const auto data = read_prefix<std::byte>(bytes.get(), H5T_NATIVE_UINT8, total, what);
   std::vector<CheckpointRecord> records;
-  records.reserve(static_cast<std::size_t>(count));
-  std::uint64_t at = 0;
-  for (hsize_t i = 0; i < count; ++i) {
-    if (end_offsets[i] < at || end_offsets[i] > total)
-      throw IoError(what + ": it is damaged (record bounds)");
-    records.push_back(
-        {ChunkID{chunk_ids[i]}, Bytes(data.begin() + static_cast<std::ptrdiff_t>(at),
-                                      data.begin() + static_cast<std::ptrdiff_t>(end_offsets[i]))});
-    at = end_offsets[i];
+  while (in.left() > 0) {
+    const std::size_t start = in.at;
+    std::uint64_t chunk = 0;
+    std::uint64_t size = 0;
+    std::uint64_t check = 0;
+    bool whole = in.get(chunk) && in.get(size) && size <= in.left();
+    if (whole) {
+      in.at += static_cast<std::size_t>(size);
+      whole = in.get(check);
+    }
+    if (whole && check == fnv1a(ByteSpan(file).subspan(start, in.at - 8 - start))) {
+      const auto* result = file.data() + start + kRecordHead;
+      records.push_back({ChunkID{chunk}, Bytes(result, result + size)});
+      continue;
+    }
+    // Only the last record can be cut short (a crash, a full disk): whatever is there of it is
+    // ignored. A bad record with whole ones after it is damage.
+    if (whole && in.left() > 0)
+      throw IoError(what + ": it is damaged (a record at byte " + std::to_string(start) +
+                    " does not match its checksum); delete it to start over");
+    if (cut_short != nullptr) *cut_short = file.size() - start;
+    break;
   }
   return records;
 }
 
-struct CheckpointWriter::Handles {
-  Handle file;
-  Handle chunks;
-  Handle ends;
-  Handle bytes;
-};
-
 CheckpointWriter::CheckpointWriter(std::string path, const RunIdentity& identity,
                                    const std::vector<CheckpointRecord>& records)
     : path_(std::move(path)) {
-  hdf5::detail::silence_automatic_errors();
   const std::string what = "writing the checkpoint " + path_;
   {
     AtomicFile on_disk(path_);
-    const Handle access = file_access();
-    Handle file(H5Fcreate(on_disk.temporary().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()),
-                H5Fclose, what);
-    write_text_attribute(file.get(), "format", kFormat, what);
-    write_text_attribute(file.get(), "job", identity.job, what);
-    write_text_attribute(file.get(), "parameters", identity.parameters_text(), what);
-    write_text_attribute(file.get(), "node_crunch_version", NC_VERSION, what);
-    Handle bytes = appendable(file.get(), "bytes", H5T_STD_U8LE, 1 << 16, what);
-    Handle ends = appendable(file.get(), "ends", H5T_STD_U64LE, 4096, what);
-    Handle chunks = appendable(file.get(), "chunks", H5T_STD_U64LE, 4096, what);
-    std::vector<std::byte> data;
-    std::vector<std::uint64_t> end_offsets;
-    std::vector<std::uint64_t> chunk_ids;
-    for (const auto& record : records) {
-      data.insert(data.end(), record.result.begin(), record.result.end());
-      end_offsets.push_back(data.size());
-      chunk_ids.push_back(record.chunk.value());
+    Bytes bytes = header(identity);
+    for (const auto& record : records)
+      put_record(bytes, record.chunk, record.result);
+    const int fd =
+        ::open(on_disk.temporary().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) throw IoError(what + ": " + std::strerror(errno));
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+      const auto n = ::write(fd, bytes.data() + done, bytes.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        const int error = errno;
+        ::close(fd);
+        throw IoError(what + ": " + std::strerror(error));
+      }
+      done += static_cast<std::size_t>(n);
     }
-    append_to(bytes.get(), H5T_NATIVE_UINT8, data.data(), data.size(), what);
-    append_to(ends.get(), H5T_NATIVE_UINT64, end_offsets.data(), end_offsets.size(), what);
-    append_to(chunks.get(), H5T_NATIVE_UINT64, chunk_ids.data(), chunk_ids.size(), what);
-    bytes_written_ = data.size();
+    ::close(fd);
+    on_disk.commit();  // synced, then renamed into place
+    size_ = bytes.size();
     records_ = records.size();
-    bytes.close(what);
-    ends.close(what);
-    chunks.close(what);
-    file.close(what);
-    on_disk.commit();
   }
-  // Reopened for appending: from here every flush keeps the file readable if this process dies.
-  const Handle access = file_access();
-  auto handles = std::make_unique<Handles>();
-  handles->file = Handle(H5Fopen(path_.c_str(), H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, access.get()),
-                         H5Fclose, what);
-  handles->bytes = Handle(H5Dopen2(handles->file.get(), "bytes", H5P_DEFAULT), H5Dclose, what);
-  handles->ends = Handle(H5Dopen2(handles->file.get(), "ends", H5P_DEFAULT), H5Dclose, what);
-  handles->chunks = Handle(H5Dopen2(handles->file.get(), "chunks", H5P_DEFAULT), H5Dclose, what);
-  handles_ = std::move(handles);
+  // Reopened for appending: every flush writes whole records at the end and syncs them.
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd_ < 0) throw IoError(what + ": " + std::strerror(errno));
 }
 
 CheckpointWriter::~CheckpointWriter() {
-  if (!handles_) return;
+  if (fd_ < 0) return;
   try {
     flush();
   } catch (const std::exception&) {
     // Closing anyway; what was flushed before stays readable.
   }
+  ::close(fd_);
 }
 
 void CheckpointWriter::append(ChunkID chunk, ByteSpan result) {
-  pending_bytes_.insert(pending_bytes_.end(), result.begin(), result.end());
-  pending_ends_.push_back(bytes_written_ + pending_bytes_.size());
-  pending_chunks_.push_back(chunk.value());
+  put_record(pending_, chunk, result);
+  ++pending_records_;
 }
 
 void CheckpointWriter::flush() {
-  if (!handles_ || pending_chunks_.empty()) return;
-  hdf5::detail::silence_automatic_errors();  // HDF5's setting is per thread: this may be a new one
+  if (fd_ < 0 || pending_records_ == 0) return;
   const std::string what = "writing the checkpoint " + path_;
-  // Data first, the record count last: a record is there only when all of it is.
-  append_to(handles_->bytes.get(), H5T_NATIVE_UINT8, pending_bytes_.data(), pending_bytes_.size(),
-            what);
-  check(H5Dflush(handles_->bytes.get()), what);
-  append_to(handles_->ends.get(), H5T_NATIVE_UINT64, pending_ends_.data(), pending_ends_.size(),
-            what);
-  check(H5Dflush(handles_->ends.get()), what);
-  append_to(handles_->chunks.get(), H5T_NATIVE_UINT64, pending_chunks_.data(),
-            pending_chunks_.size(), what);
-  check(H5Dflush(handles_->chunks.get()), what);
-  bytes_written_ += pending_bytes_.size();
-  records_ += pending_chunks_.size();
-  pending_bytes_.clear();
-  pending_ends_.clear();
-  pending_chunks_.clear();
-  // The flushes above survive a crash of this process; the sync, one of the machine.
-  void* handle = nullptr;
-  check(H5Fget_vfd_handle(handles_->file.get(), H5P_DEFAULT, &handle), what);
-  if (handle != nullptr && ::fdatasync(*static_cast<int*>(handle)) != 0)
-    throw IoError(what + " failed: fdatasync: " + std::strerror(errno));
+  std::size_t done = 0;
+  while (done < pending_.size()) {
+    const auto n = ::pwrite(fd_, pending_.data() + done, pending_.size() - done,
+                            static_cast<off_t>(size_ + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int error = n < 0 ? errno : ENOSPC;
+      // What the failed write left of the batch goes: the next try starts at a whole record.
+      (void)::ftruncate(fd_, static_cast<off_t>(size_));
+      throw IoError(what + " failed: " + std::strerror(error));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  // The writes survive a crash of this process; the sync, one of the machine (and on NFS,
+  // it is what puts them on the server for the next host to read).
+  if (::fdatasync(fd_) != 0) {
+    const int error = errno;
+    (void)::ftruncate(fd_, static_cast<off_t>(size_));
+    throw IoError(what + " failed: fdatasync: " + std::strerror(error));
+  }
+  size_ += pending_.size();
+  records_ += pending_records_;
+  pending_.clear();
+  pending_records_ = 0;
 }
 
 void CheckpointWriter::remove() {
-  handles_.reset();
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
   std::filesystem::remove(path_);
 }
 

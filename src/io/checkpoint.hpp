@@ -3,15 +3,16 @@
 // interrupted run (a time limit, scancel, a crash of the server) resumes with only the missing
 // chunks computed and ends with exactly the output of an uninterrupted run.
 //
-// An HDF5 file in single-writer/multiple-reader (SWMR) mode, whose ordered metadata flushes
-// keep the file readable after a crash of the writer, with three append-only datasets:
-//   /bytes   uint8    the results' bytes, one after another
-//   /ends    uint64   where each record's bytes end in /bytes
-//   /chunks  uint64   each record's chunk
-// extended and flushed in that order: /chunks is the commit point, so a record counts only
-// once all of it is on disk, and an append cut short by a crash is simply not there. The
-// root's attributes say which job, with which options, made the file; a checkpoint of another
-// job or other parameters is refused, never mixed in.
+// An append-only file, written with plain write() and fdatasync() and never rewritten in place,
+// so that it holds on any file system a cluster keeps files on, NFS included (what one host
+// synced, the next host reads after a requeue):
+//   "NCCKPT02", u32 size, the header (job, its parameters, the node_crunch version, each a u32
+//   length and text), u64 checksum of the header;
+//   then records: u64 chunk, u64 size, the result's bytes, u64 checksum of all three.
+// Integers are little-endian; the checksum is FNV-1a 64. A record counts only once all of it
+// is there: one cut short by a crash of the writer (the last) is ignored, a garbled one with
+// whole ones after it is damage and refused. The header says which job, with which options,
+// made the file; a checkpoint of another job or other parameters is refused, never mixed in.
 
 #include <cstdint>
 #include <memory>
@@ -38,8 +39,10 @@ struct CheckpointRecord {
 };
 
 /// Reads every record; IoError if the file cannot be read or is damaged, UsageError if it was
-/// made by another job or with other parameters (saying which differ).
-std::vector<CheckpointRecord> read_checkpoint(const std::string& path, const RunIdentity& expected);
+/// made by another job or with other parameters (saying which differ). `cut_short`, if given,
+/// is set to the bytes of a last record cut short (ignored), or 0.
+std::vector<CheckpointRecord> read_checkpoint(const std::string& path, const RunIdentity& expected,
+                                              std::uint64_t* cut_short = nullptr);
 
 class CheckpointWriter {
  public:
@@ -64,13 +67,11 @@ class CheckpointWriter {
   [[nodiscard]] std::size_t records() const { return records_; }
 
  private:
-  struct Handles;
   std::string path_;
-  std::unique_ptr<Handles> handles_;
-  std::vector<std::uint64_t> pending_chunks_;
-  std::vector<std::uint64_t> pending_ends_;
-  std::vector<std::byte> pending_bytes_;
-  std::uint64_t bytes_written_ = 0;
+  int fd_ = -1;
+  Bytes pending_;  // whole records, not yet written
+  std::size_t pending_records_ = 0;
+  std::uint64_t size_ = 0;  // the file's bytes that are whole records (and the header)
   std::size_t records_ = 0;
 };
 

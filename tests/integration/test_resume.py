@@ -39,10 +39,24 @@ def confirmed_chunks(nodes):
 
 
 def checkpoint_chunks(path):
-    """The chunks a checkpoint holds, read as a reader of a killed SWMR writer reads them."""
-    import h5py
-    with h5py.File(path, "r", libver="latest", swmr=True) as f:
-        return set(int(c) for c in f["chunks"][...])
+    """The chunks a checkpoint holds, read as a resumed server reads a killed one's: written
+    independently of node_crunch from the format in src/io/checkpoint.hpp ("NCCKPT02", u32
+    header size, header, u64 header checksum, then records: u64 chunk, u64 size, bytes, u64
+    checksum), taking whole records up to the first one cut short."""
+    import struct
+    with open(path, "rb") as f:
+        data = f.read()
+    check(data[:8] == b"NCCKPT02", f"{path} is a checkpoint")
+    (header_size,) = struct.unpack_from("<I", data, 8)
+    at = 12 + header_size + 8
+    chunks = set()
+    while at + 16 <= len(data):
+        chunk, size = struct.unpack_from("<QQ", data, at)
+        if at + 16 + size + 8 > len(data):
+            break
+        chunks.add(chunk)
+        at += 16 + size + 8
+    return chunks
 
 
 def leftovers(work, name):
