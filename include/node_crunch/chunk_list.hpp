@@ -19,7 +19,7 @@
 /// - when nothing is free it may hand out a copy of the oldest chunk still out (a straggler),
 ///   if that chunk has been out for longer than `straggler_factor` times the mean chunk time
 ///   (before any result gives a mean: longer than `first_straggler_after`) and fewer than
-///   `max_copies` nodes hold it;
+///   `max_copies` nodes hold it; a node that holds such a straggler itself gets no copy;
 /// - a refused result (reject) counts like a lost holder, and the chunk is not handed back to
 ///   the node that failed it while other work is there for it, or while another node holds
 ///   work and may take the chunk instead: a node that fails every task then costs each chunk

@@ -140,6 +140,13 @@ std::optional<ChunkID> ChunkList::speculate(NodeID node, Clock::time_point now) 
   const auto patience =
       have_mean_ ? std::chrono::duration<double>(policy_.straggler_factor * mean_seconds_)
                  : std::chrono::duration<double>(policy_.first_straggler_after);
+  // A node that is a straggler itself gets no copy: it would only hold one more chunk back
+  // (two hoarders would otherwise take the copies of each other's chunks, and no other node
+  // could get one).
+  if (const auto mine = held_.find(node); mine != held_.end()) {
+    for (const Held& held : mine->second)
+      if (now - held.since >= patience) return std::nullopt;
+  }
   const std::size_t scan = std::min(out_order_.size(), kStragglerScan);
   for (std::size_t i = 0; i < scan; ++i) {
     const Held held = out_order_[i];

@@ -55,8 +55,12 @@ ServerEngine::ServerEngine(ServerHandle& job, std::string job_name, const Config
   observer_.on_job_started(job_name_);
 }
 
+// Often enough to judge heartbeats, and to give an idle node its copy of a straggler soon
+// after the chunk turns late (a held request is otherwise retried only when something happens).
 ServerEngine::Clock::duration ServerEngine::tick_interval() const {
-  const auto interval = std::min<Clock::duration>(config_.heartbeat, config_.timeout / 4);
+  constexpr Clock::duration kRetryHeld = std::chrono::milliseconds(100);
+  const auto interval =
+      std::min<Clock::duration>({config_.heartbeat, config_.timeout / 4, kRetryHeld});
   return std::max<Clock::duration>(interval, std::chrono::milliseconds(10));
 }
 
@@ -275,6 +279,14 @@ std::optional<std::string> ServerEngine::hello_limits_broken(const Hello& hello)
 // asking for more is capped, so that no node can take the whole job and sit on it.
 std::uint64_t ServerEngine::hold_cap(const NodeRecord& node) const {
   return std::uint64_t{node.stats.info.threads} * (1 + std::max(1u, config_.max_prefetch));
+}
+
+// What a node may hold now: kFirstHold tasks before any result of its own was taken, then
+// twice what it has returned, up to hold_cap. A node that takes work and returns none (a
+// hoarder, or a node that cannot work) holds a handful of chunks, however many threads it
+// claims; an honest one reaches its share after a few rounds of results.
+std::uint64_t ServerEngine::earned_cap(const NodeRecord& node) const {
+  return std::min(hold_cap(node), std::max<std::uint64_t>(kFirstHold, 2 * node.worked));
 }
 
 void ServerEngine::want(NodeRecord& node, std::uint32_t more) {
@@ -680,7 +692,12 @@ void ServerEngine::serve(NodeRecord& node) {
   const NodeID id = node.stats.info.id;
   Tasks batch;
   std::vector<HandedOut> record;
+  const std::uint64_t cap = earned_cap(node);
   while (node.wanted > 0) {
+    if (attempts_.held_by(id) >= cap) {
+      park(node);  // served again as its results come in (or work changes)
+      break;
+    }
     if (hold_for_pause()) {
       park(node);
       break;

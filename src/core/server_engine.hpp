@@ -177,6 +177,8 @@ class ServerEngine {
   void on_start_failed(NodeRecord& node, const TaskFailed& failed);
   void refuse(const ServerLinkPtr& link, const std::string& reason);
   [[nodiscard]] std::uint64_t hold_cap(const NodeRecord& node) const;
+  [[nodiscard]] std::uint64_t earned_cap(const NodeRecord& node) const;
+  static constexpr std::uint64_t kFirstHold = 16;  // tasks a node holds before it returns any
   void on_result(NodeRecord& node, ResultItem& item, std::optional<ChunkID> chunk);
   void tell_confirmed(NodeRecord& node);
   Verdict hand_result_to_job(NodeID node, std::optional<ChunkID> chunk, ByteSpan payload,

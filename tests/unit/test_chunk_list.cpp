@@ -104,14 +104,39 @@ TEST_CASE("an idle node gets a copy of a straggler only once it is late", "[chun
   CHECK_FALSE(list.hand_out(c));  // c already has it, and last is not late
   CHECK_FALSE(list.hand_out(a));  // a holds slow itself
   now += 100ms;
-  CHECK(list.hand_out(a) == last);  // now last is late too
+  CHECK_FALSE(list.hand_out(a));    // now last is late too, but a is late with slow itself
+  CHECK(list.hand_out(c) == last);  // c is not: it gets the copy
   CHECK(list.complete(slow, c));    // the copy wins
   CHECK_FALSE(list.complete(slow, a));
   // A lost holder of a copied chunk does not free it while another still works on it.
   list.nodes_lost({b});
   CHECK(list.state(last) == ChunkState::processing);
-  list.nodes_lost({a});
+  list.nodes_lost({c});
   CHECK(list.state(last) == ChunkState::free);
+}
+
+TEST_CASE("two nodes that sit on their chunks never take each other's copies", "[chunk_list]") {
+  auto now = std::chrono::steady_clock::time_point{} + 1h;
+  nc::ChunkList list(4, {.max_attempts = 3, .max_copies = 2, .first_straggler_after = 1s});
+  list.set_clock([&] { return now; });
+  const auto first = *list.hand_out(a);  // a and b hoard: they never answer
+  const auto second = *list.hand_out(b);
+  const auto third = *list.hand_out(c);
+  const auto fourth = *list.hand_out(c);
+  CHECK(list.complete(third, c));
+  CHECK(list.complete(fourth, c));
+  now += 2s;  // both hoarded chunks are late
+  CHECK_FALSE(list.hand_out(a));
+  CHECK_FALSE(list.hand_out(b));
+  const auto copy = list.hand_out(c);  // the honest node gets the copies, one after the other
+  REQUIRE(copy);
+  CHECK((*copy == first || *copy == second));
+  CHECK(list.complete(*copy, c));
+  const auto other = list.hand_out(c);
+  REQUIRE(other);
+  CHECK(*other != *copy);
+  CHECK(list.complete(*other, c));
+  CHECK(list.finished());
 }
 
 TEST_CASE("speculation can be switched off", "[chunk_list]") {
