@@ -8,7 +8,9 @@ One node (the sleeper) is stopped (SIGSTOP) while it holds tasks of the server t
 be killed, and woken once the next server runs: it delivers those results to the new server,
 which takes them on the strength of the task journal (the task went to that node, with that
 token). Every node's earlier tasks stay its own (the new server does not hand their chunks
-out again): the test reports how many results were computed twice. Each server starts with its requests held (--pause-after-tasks 0), so that nothing is
+out again): the test reports how many results were computed twice. The last server gives
+copies of late chunks, as by default: a task the killed server recorded in its journal but did
+not get to send is held by no node in truth, and only a copy gets its chunk done. Each server starts with its requests held (--pause-after-tasks 0), so that nothing is
 computed twice by chance, and hears no node as lost (--timeout 600, --max-copies 1), so that the
 stopped node's chunks stay its own: the job cannot end before the kill, however fast the
 machine. Every step waits for an event: a status value, a log line.
@@ -32,7 +34,8 @@ BY_FILE = len(sys.argv) > 3 and sys.argv[3] == "file"
 PICTURE = ["mandel", "--width", "1600", "--height", "1200", "--max-iter", "3000", "--chunk-height", "1"]
 # Held at the start; nobody lost, no speculative copies: only the test moves the job on. A short
 # prefetch keeps most chunks on the server, for the next kill to find work left.
-SERVER = ["--pause-after-tasks", "0", "--timeout", "600", "--max-copies", "1", "--max-prefetch", "8"]
+HELD = ["--pause-after-tasks", "0", "--timeout", "600", "--max-prefetch", "8"]
+SERVER = [*HELD, "--max-copies", "1"]
 NODE = ["--retry-max", "0.5", "--heartbeat", "1", "--max-prefetch", "8"]
 
 
@@ -65,8 +68,12 @@ def wait_status(port, predicate, describe, server):
     return seen["status"]
 
 
-def start_server(work, port, resume):
-    command = [NC_JOB, *PICTURE, "--output", "out.h5", *SERVER, "--server", "--listen", f"127.0.0.1:{port}"]
+def start_server(work, port, resume, last=False):
+    # The last server may give copies of late chunks (the default): a task its predecessor
+    # recorded in the journal but was killed before sending is held by no node in truth, and
+    # only a copy of it gets that chunk done.
+    command = [NC_JOB, *PICTURE, "--output", "out.h5", *(HELD if last else SERVER), "--server", "--listen",
+               f"127.0.0.1:{port}"]
     server = Background(command + (["--resume"] if resume else []), cwd=work)
     found = server.wait_for(r"listening on 127\.0\.0\.1:(\d+)", 60, stream="stdout")
     port = int(found.group(1))
@@ -117,7 +124,7 @@ with Workdir() as work:
         print(f"kill {kill}: {at_kill['chunks']['done']} of {at_kill['chunks']['total']} chunks done, "
               f"{in_flight} in flight", flush=True)
 
-        server, port = start_server(work, 0 if BY_FILE else port, resume=True)
+        server, port = start_server(work, 0 if BY_FILE else port, resume=True, last=kill == KILLS)
         check(re.search(r"\d+ task\(s\) of earlier server runs on record", server.text()) is not None,
               f"restart {kill}: the new server reads the earlier runs' task journal")
         os.kill(sleeper.process.pid, signal.SIGCONT)

@@ -13,7 +13,7 @@ import subprocess
 from nctest import NC_JOB, Background, Workdir, check, h5_equal, mpirun_command, node_summary, run, wait_until
 
 PICTURE = ["--width", "1000", "--height", "800", "--max-iter", "3000", "--chunk-height", "2"]
-HELD = ["--pause-after-tasks", "0", "--timeout", "600", "--max-copies", "1", "--max-prefetch", "8"]
+HELD = ["--pause-after-tasks", "0", "--timeout", "600", "--max-prefetch", "8"]
 
 
 def status_of(port):
