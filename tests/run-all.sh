@@ -31,6 +31,7 @@ jobs=$(nproc)
 logs=$PWD/build-logs
 mkdir -p "$logs"
 : >"$logs/counts"
+: >"$logs/failures"
 
 for suite in $suites; do
   case $suite in
@@ -96,7 +97,40 @@ run_ctest() {
   fi
   record "$suite" $((total - failed)) "$failed"
   echo "$suite: $total tests ran, $((total - failed)) passed, $failed failed"
+  ((failed == 0)) || failure_excerpts "$suite" "$logs/$suite.ctest.log" >>"$logs/failures"
   return "$status"
+}
+
+# failure_excerpts SUITE CTEST-LOG: for each failed test of a ctest log written with
+# --output-on-failure, its failed checks and the end of its output. The summary repeats them, so
+# that the end of a long run's output tells what failed and why.
+failure_excerpts() {
+  awk -v suite="$1" '
+    function flush() {
+      if (name == "") return
+      printf "---- %s: %s\n", suite, name
+      for (i = 1; i <= nfail; i++) print "  " fails[i]
+      if (n > 25) print "  ..."
+      for (i = (n > 25 ? n - 24 : 1); i <= n; i++) print "  " lines[i]
+      name = ""
+    }
+    /^ *Start +[0-9]+: / || /^ *[0-9]+\/[0-9]+ Test +#[0-9]+: / || /tests passed, [0-9]+ tests? failed/ {
+      flush()
+      if ($0 ~ /\*\*\*(Failed|Timeout|Exception)|Not Run/) {
+        name = $0
+        sub(/^ *[0-9]+\/[0-9]+ Test +#[0-9]+: /, "", name)
+        sub(/ \.+.*/, "", name)
+        n = 0
+        nfail = 0
+      }
+      next
+    }
+    name != "" {
+      lines[++n] = $0
+      if ($0 ~ /FAIL|Traceback/ && nfail < 10) fails[++nfail] = $0
+    }
+    END { flush() }
+  ' "$2"
 }
 
 # The release build, configured as README.md's first command does but with every part on.
@@ -256,6 +290,10 @@ for suite in $suites; do
     "$(($(date +%s) - suite_started)) s"
 done
 
+if [[ -s $logs/failures ]]; then
+  step "what failed"
+  cat "$logs/failures"
+fi
 step "summary ($(($(date +%s) - started)) s)"
 awk '{ printf "  %-8s %5d passed, %d failed\n", $1, $2, $3 }' "$logs/counts"
 empty=$(awk '$2 + $3 == 0 { print $1 }' "$logs/counts")

@@ -94,6 +94,8 @@ struct OutputSettings {
   bool resume = false;         ///< continue from the checkpoint of an interrupted run
   std::string checkpoint;      ///< where finished chunks are recorded (default: next to --output)
   bool no_checkpoint = false;  ///< record nothing
+  /// Results held in memory, not yet on the checkpoint's disk, before the server waits for it.
+  std::uint64_t checkpoint_buffer_mib = 64;
 
   /// The job's own options, as given or defaulted, filled by the command line: they tell a
   /// checkpoint of this job from one made with other parameters.

@@ -71,9 +71,10 @@ Checkpointing::Checkpointing(ServerRuntime& runtime, const JobEntry& job,
     std::uint64_t cut_short = 0;
     restored = read_checkpoint(*path, identity, &cut_short);
     if (cut_short > 0)
-      spdlog::warn("the checkpoint {} ends with {} bytes of a record cut short when its server "
-                   "stopped: ignored, that chunk is computed again",
-                   *path, cut_short);
+      spdlog::warn(
+          "the checkpoint {} ends with {} bytes of a record cut short when its server "
+          "stopped: ignored, that chunk is computed again",
+          *path, cut_short);
   } else if (config.resume) {
     spdlog::info("--resume: no checkpoint at {}, starting from the beginning", *path);
   }
@@ -92,12 +93,12 @@ Checkpointing::Checkpointing(ServerRuntime& runtime, const JobEntry& job,
   if (!restored.empty())
     spdlog::info("resumed from {}: {} chunk(s) restored", *path, restored.size());
   runtime.engine().set_recorder(this);
-  start_writer_thread(runtime);
+  start_writer_thread(runtime, config.checkpoint_buffer_mib);
   runtime.at_end([this, &engine = runtime.engine()] { at_end(engine); });
 }
 
 // The writer thread's reports reach the engine on its own thread, through its event loop.
-void Checkpointing::start_writer_thread(ServerRuntime& runtime) {
+void Checkpointing::start_writer_thread(ServerRuntime& runtime, std::uint64_t buffer_mib) {
   auto& io = runtime.io();
   auto& engine = runtime.engine();
   writer_ = std::make_unique<RecordWriter>(
@@ -108,7 +109,8 @@ void Checkpointing::start_writer_thread(ServerRuntime& runtime) {
       [&io, &engine](const std::string& error) {
         spdlog::error("{}: no more results are recorded", error);
         boost::asio::post(io, [&engine, error] { engine.on_recording_failed(error); });
-      });
+      },
+      RecordLimits{.max_bytes = static_cast<std::size_t>(buffer_mib << 20)});
 }
 
 Checkpointing::~Checkpointing() {

@@ -7,6 +7,7 @@
 // the tasks handed out (TaskJournal), from which a resumed run takes its predecessor's results
 // from the nodes they went to.
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,7 +43,7 @@ class Checkpointing final : public ResultRecorder {
 
  private:
   class FileSink;
-  void start_writer_thread(ServerRuntime& runtime);
+  void start_writer_thread(ServerRuntime& runtime, std::uint64_t buffer_mib);
   void at_end(const ServerEngine& engine);
 
   std::unique_ptr<FileLock> lock_;  // first: held while anything below touches the files

@@ -227,6 +227,14 @@ CommandLine parse_command_line(const std::vector<JobEntry>& jobs, int argc, char
                  "with --output)")
       ->group(output);
   app.add_flag("--no-checkpoint", c.no_checkpoint, "Record no checkpoint")->group(output);
+  app.add_option("--checkpoint-buffer", c.checkpoint_buffer_mib,
+                 "MiB of results held in memory while the checkpoint's disk catches up; when it "
+                 "is full the server waits for the disk (less: a smaller server, which a slow "
+                 "disk holds up sooner)")
+      ->group(output)
+      ->type_name("MIB")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 20))
+      ->capture_default_str();
 
   OptionSink sink(app, "Options of job '" + job.name + "'");
   OptionSet job_options(sink);

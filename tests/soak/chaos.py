@@ -89,11 +89,13 @@ def check_memory_flat(sampler, early_losses=3, slack_mib=16.0, slack_share=0.25)
     nodes: start-up, the first registrations, the output file opened, the first losses handled.
     `late` is the largest RSS from then to the end. What may legitimately grow in between does
     not depend on the number of losses: the server's working set still filling up (its results
-    in flight, the HDF5 caches of the output and its checkpoint; a clean run reaches its plateau
-    within a second or two), the output's final flush and close (2 to 3 MiB), one record per node id for the closing table (a few hundred bytes
-    each), and the peak of connections open at once: each holds a 64 KiB read buffer, and the
-    junk sender of the TCP soak keeps up to 100 open, so up to 6.4 MiB that the allocator keeps
-    once freed. Measured: 0 to 6 MiB of growth. A leak is larger: a connection kept after it
+    in flight, the HDF5 caches of the output, the results waiting for the checkpoint's disk: the
+    soaks keep that buffer at 4 MiB with --checkpoint-buffer, as its default of 64 MiB fills
+    only when the disk falls behind, early or late; a clean run reaches its plateau within a
+    second or two), the output's final flush and close (2 to 3 MiB), one record per node id for
+    the closing table (a few hundred bytes each), and the peak of connections open at once: each
+    holds a 64 KiB read buffer, and the junk sender of the TCP soak keeps up to 100 open, so up
+    to 6.4 MiB that the allocator keeps once freed. Measured: 0 to 6 MiB of growth. A leak is larger: a connection kept after it
     closed costs 64 KiB per lost node, per comeback and per junk connection (such a leak made a
     TCP soak grow by 71 MiB; 212 nodes killed in a row grow a healthy server by nothing). The
     bound (16 MiB, or a quarter of `early` if more) leaves room for the noise and still catches
