@@ -8,6 +8,7 @@
 
 #include "cli/listen.hpp"
 #include "cli/logging.hpp"
+#include "cli/node_role.hpp"
 #include "cli/roles.hpp"
 #include "cli/server_setup.hpp"
 #include "transport/inproc/inproc.hpp"
@@ -49,10 +50,7 @@ int run_local(const JobEntry& job, const Configuration& config) {
   const int status = setup.run();
   for (auto& node : nodes)
     node.join();
-  if (stuck) {
-    spdlog::default_logger()->flush();
-    std::_Exit(status);
-  }
+  if (stuck) end_leaving_workers(status);
   return status;
 }
 

@@ -9,6 +9,7 @@
 #include "cli/cpu_affinity.hpp"
 #include "cli/listen.hpp"
 #include "cli/logging.hpp"
+#include "cli/node_role.hpp"
 #include "cli/roles.hpp"
 #include "cli/server_setup.hpp"
 #include "core/message.hpp"
@@ -96,19 +97,8 @@ int compute(const JobEntry& job, const Configuration& config, MpiContext& mpi) {
   });
   runtime.handle_signals();
   MpiNodeTransport transport(runtime, mpi.comm(), config);
-  const int status = runtime.run(transport);
-  if (!runtime.engine().reason().empty()) {
-    if (status == exit_ok)
-      spdlog::info("{}", runtime.engine().reason());
-    else
-      spdlog::error("{}", runtime.engine().reason());
-  }
-  if (runtime.workers_stuck()) {
-    spdlog::default_logger()->flush();
-    MPI_Finalize();
-    std::_Exit(status);
-  }
-  return status;
+  return run_node_role(runtime, transport,
+                       {.say_done = false, .before_exit = [] { MPI_Finalize(); }});
 }
 
 }  // namespace

@@ -4,11 +4,11 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
-#include <cstdlib>
 
 #include "cli/cpu_affinity.hpp"
 #include "cli/listen.hpp"
 #include "cli/logging.hpp"
+#include "cli/node_role.hpp"
 #include "cli/roles.hpp"
 #include "cli/server_setup.hpp"
 #include "node_crunch/error.hpp"
@@ -48,20 +48,7 @@ int run_tcp_node(const JobEntry& job, const Configuration& config) {
     add_log_file(config, fmt::format("node-{}", id.value()));
   });
   TcpNodeTransport transport(runtime, config, server, std::move(key));
-  const int status = runtime.run(transport);
-  if (!runtime.engine().reason().empty()) {
-    if (status == exit_ok)
-      spdlog::info("{}", runtime.engine().reason());
-    else
-      spdlog::error("{}", runtime.engine().reason());
-  } else if (status == exit_ok) {
-    spdlog::info("the job is done");
-  }
-  if (runtime.workers_stuck()) {
-    spdlog::default_logger()->flush();
-    std::_Exit(status);
-  }
-  return status;
+  return run_node_role(runtime, transport);
 }
 
 int run_status_client(const Configuration& config) {

@@ -237,6 +237,39 @@ def start_tcp_server(args, cwd, program=None, launcher=None):
     return server, int(found.group(1))
 
 
+def server_status(port):
+    """A running server's statistics (`nc_job --status`), or None while it cannot answer (not
+    up yet, or gone)."""
+    import json
+    try:
+        done = subprocess.run([NC_JOB, "--status", f"127.0.0.1:{port}"], capture_output=True, text=True,
+                              timeout=30)
+    except subprocess.TimeoutExpired:
+        return None
+    return json.loads(done.stdout) if done.returncode == 0 else None
+
+
+def status_node(status, pid):
+    """The status entry of the live node process `pid` (its address names the pid)."""
+    for node in (status or {}).get("nodes", []):
+        if node["address"].endswith(f"pid {pid})") and not node["lost"]:
+            return node
+    return None
+
+
+def wait_status(port, predicate, describe, server):
+    """Waits (up to 120 s) until the server at `port` answers with a status that satisfies
+    `predicate`, and returns that status; fails with `describe` and the last status otherwise."""
+    seen = {}
+
+    def holds():
+        seen["status"] = server_status(port)
+        return seen["status"] is not None and predicate(seen["status"])
+
+    wait_until(holds, 120, lambda: f"{describe} (last status: {seen.get('status')})", server)
+    return seen["status"]
+
+
 def start_node(port, cwd, extra=(), job="mandel"):
     return Background([NC_JOB, job, "--connect", f"127.0.0.1:{port}", *extra], cwd=cwd)
 

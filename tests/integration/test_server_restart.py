@@ -17,15 +17,12 @@ machine. Every step waits for an event: a status value, a log line.
 
 Also: a second server on the same checkpoint while the first lives is refused, and --resume of
 the finished job says it is done and leaves the output as it is."""
-import json
 import os
 import re
 import signal
-import subprocess
 import sys
-import time
 
-from nctest import NC_JOB, Background, Workdir, check, fail, h5_equal, node_summary, run, wait_until
+from nctest import NC_JOB, Background, Workdir, check, h5_equal, node_summary, run, status_node, wait_status
 
 NODES = int(sys.argv[1]) if len(sys.argv) > 1 else 3
 KILLS = int(sys.argv[2]) if len(sys.argv) > 2 else 1
@@ -37,35 +34,6 @@ PICTURE = ["mandel", "--width", "1600", "--height", "1200", "--max-iter", "3000"
 HELD = ["--pause-after-tasks", "0", "--timeout", "600", "--max-prefetch", "8"]
 SERVER = [*HELD, "--max-copies", "1"]
 NODE = ["--retry-max", "0.5", "--heartbeat", "1", "--max-prefetch", "8"]
-
-
-def status_of(port):
-    """The server's statistics, or None while it cannot answer (not up yet, or gone)."""
-    try:
-        done = subprocess.run([NC_JOB, "--status", f"127.0.0.1:{port}"], capture_output=True, text=True,
-                              timeout=30)
-    except subprocess.TimeoutExpired:
-        return None
-    return json.loads(done.stdout) if done.returncode == 0 else None
-
-
-def node_of(status, pid):
-    """The status entry of the live node process `pid` (its address names the pid)."""
-    for node in (status or {}).get("nodes", []):
-        if node["address"].endswith(f"pid {pid})") and not node["lost"]:
-            return node
-    return None
-
-
-def wait_status(port, predicate, describe, server):
-    seen = {}
-
-    def holds():
-        seen["status"] = status_of(port)
-        return seen["status"] is not None and predicate(seen["status"])
-
-    wait_until(holds, 120, lambda: f"{describe} (last status: {seen.get('status')})", server)
-    return seen["status"]
 
 
 def start_server(work, port, resume, last=False):
@@ -105,16 +73,16 @@ with Workdir() as work:
 
     for kill in range(1, KILLS + 1):
         wait_status(port, lambda s: sum(1 for n in s["nodes"] if not n["lost"]) == NODES and
-                    node_of(s, sleeper.process.pid) is not None and node_of(s, sleeper.process.pid)["waiting"] > 0,
+                    status_node(s, sleeper.process.pid) is not None and status_node(s, sleeper.process.pid)["waiting"] > 0,
                     f"all {NODES} nodes registered, the sleeper asking for work", server)
         os.kill(sleeper.process.pid, signal.SIGSTOP)
         server.process.send_signal(signal.SIGUSR1)
-        before = wait_status(port, lambda s: node_of(s, sleeper.process.pid)["held"] > 0,
+        before = wait_status(port, lambda s: status_node(s, sleeper.process.pid)["held"] > 0,
                              "the stopped sleeper holds tasks", server)
         done_before = before["chunks"]["done"]
         # The others make progress (20 chunks, or all they can: the job cannot end, the
         # sleeper's chunks are its own).
-        others_can = before["chunks"]["total"] - done_before - node_of(before, sleeper.process.pid)["held"]
+        others_can = before["chunks"]["total"] - done_before - status_node(before, sleeper.process.pid)["held"]
         progress = min(20, others_can)
         at_kill = wait_status(port, lambda s: s["chunks"]["done"] >= done_before + progress,
                               f"{progress} more chunks done", server)
@@ -130,7 +98,7 @@ with Workdir() as work:
         os.kill(sleeper.process.pid, signal.SIGCONT)
         # The new server hands out nothing yet: a result from the sleeper is one of the tasks
         # it got from the killed server.
-        woken = wait_status(port, lambda s: (node_of(s, sleeper.process.pid) or {}).get("results", 0) > 0,
+        woken = wait_status(port, lambda s: (status_node(s, sleeper.process.pid) or {}).get("results", 0) > 0,
                             "the woken sleeper delivered a result of the killed server's tasks", server)
         check(woken["tasks_sent"] == 0, f"restart {kill}: the sleeper's result was one of the killed server's tasks")
         check(re.search(r"holds \d+ task\(s\) of an earlier server run: they stay its own", server.text()),

@@ -5,43 +5,14 @@ with the results of the killed run's tasks it still had, and the job ends with e
 output of an undisturbed run. Each server holds its requests at the start
 (--pause-after-tasks 0) and hears no node as lost (--timeout 600): the test moves the job on,
 waiting for events only (status values, log lines)."""
-import json
 import os
 import signal
-import subprocess
 
-from nctest import NC_JOB, Background, Workdir, check, h5_equal, mpirun_command, node_summary, run, wait_until
+from nctest import (NC_JOB, Background, Workdir, check, h5_equal, mpirun_command, node_summary, run, status_node,
+                    wait_status)
 
 PICTURE = ["--width", "1000", "--height", "800", "--max-iter", "3000", "--chunk-height", "2"]
 HELD = ["--pause-after-tasks", "0", "--timeout", "600", "--max-prefetch", "8"]
-
-
-def status_of(port):
-    try:
-        done = subprocess.run([NC_JOB, "--status", f"127.0.0.1:{port}"], capture_output=True, text=True,
-                              timeout=30)
-    except subprocess.TimeoutExpired:
-        return None
-    return json.loads(done.stdout) if done.returncode == 0 else None
-
-
-def tcp_node_of(status, pid):
-    for node in (status or {}).get("nodes", []):
-        if node["address"].endswith(f"pid {pid})") and not node["lost"]:
-            return node
-    return None
-
-
-def wait_status(port, predicate, describe, server):
-    seen = {}
-
-    def holds():
-        seen["status"] = status_of(port)
-        return seen["status"] is not None and predicate(seen["status"])
-
-    wait_until(holds, 120, lambda: f"{describe} (last status: {seen.get('status')})", server)
-    return seen["status"]
-
 
 def kill_session(leader):
     """SIGKILL to every process of the session `leader` started: mpirun puts each rank in a
@@ -69,11 +40,11 @@ with Workdir() as work:
     server, port = start_mpi_server(work, 0, resume=False)
     node = Background([NC_JOB, "mandel", "--connect", f"127.0.0.1:{port}", "--retry-max", "0.5",
                        "--max-prefetch", "8"], cwd=work)
-    wait_status(port, lambda s: (tcp_node_of(s, node.process.pid) or {}).get("waiting", 0) > 0,
+    wait_status(port, lambda s: (status_node(s, node.process.pid) or {}).get("waiting", 0) > 0,
                 "the TCP node registered and asking for work", server)
     server.process.send_signal(signal.SIGUSR1)  # mpirun passes it on: the server carries on
     at_kill = wait_status(port, lambda s: s["chunks"]["done"] >= 40 and
-                          (tcp_node_of(s, node.process.pid) or {}).get("results", 0) > 0,
+                          (status_node(s, node.process.pid) or {}).get("results", 0) > 0,
                           "40 chunks done, some by the TCP node", server)
     kill_session(server.process.pid)  # mpirun and every rank
     server.wait(30)
@@ -84,7 +55,7 @@ with Workdir() as work:
     check(node.process.poll() is None, "the TCP node waits for its server")
 
     server, port = start_mpi_server(work, port, resume=True)
-    wait_status(port, lambda s: tcp_node_of(s, node.process.pid) is not None,
+    wait_status(port, lambda s: status_node(s, node.process.pid) is not None,
                 "the same TCP node process is back with the resumed job", server)
     server.process.send_signal(signal.SIGUSR1)
     check(server.wait(180) == 0, "the resumed hybrid job ends with status 0")

@@ -1,13 +1,11 @@
 // The server's log stays small however many nodes come and go: joins and losses within a
 // budget, and a summary table of the busiest nodes with one line for the rest.
-#include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 #include <catch2/catch.hpp>
 
-#include <memory>
-#include <sstream>
 #include <string>
 
+#include "captured_log.hpp"
 #include "observers/log_observer.hpp"
 #include "test_support.hpp"
 
@@ -15,38 +13,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// The default logger writes to `text` while it lives.
-class CapturedLog {
- public:
-  CapturedLog() : previous_(spdlog::default_logger()) {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(text_);
-    auto logger = std::make_shared<spdlog::logger>("captured", sink);
-    logger->set_pattern("%v");  // the message alone: a table row starts with its node id
-    spdlog::set_default_logger(logger);
-  }
-  ~CapturedLog() { spdlog::set_default_logger(previous_); }
-  CapturedLog(const CapturedLog&) = delete;
-  CapturedLog& operator=(const CapturedLog&) = delete;
-  [[nodiscard]] std::string text() const { return text_.str(); }
-  [[nodiscard]] std::size_t lines_with(const std::string& what) const {
-    std::size_t count = 0;
-    std::istringstream in(text_.str());
-    for (std::string line; std::getline(in, line);)
-      if (line.find(what) != std::string::npos) ++count;
-    return count;
-  }
-  [[nodiscard]] std::size_t lines_starting(const std::string& what) const {
-    std::size_t count = 0;
-    std::istringstream in(text_.str());
-    for (std::string line; std::getline(in, line);)
-      if (line.rfind(what, 0) == 0) ++count;
-    return count;
-  }
-
- private:
-  std::ostringstream text_;
-  std::shared_ptr<spdlog::logger> previous_;
-};
+using test::CapturedLog;
 
 nc::NodeInfo observed_node(std::uint64_t id) {
   nc::NodeInfo node;
