@@ -35,6 +35,12 @@ class OptionSet {
   /// A flag without a value: present means true.
   OptionSet& add(const std::string& flags, bool& value, const std::string& help);
 
+  /// The option added last takes only values from `min` to `max`; others are refused with exit
+  /// status 2, naming the range, which --help shows too. Unsigned options refuse negative
+  /// values without it.
+  ///   options.add("--deflate", deflate, "compression level").range(0, 9);
+  OptionSet& range(double min, double max);
+
  private:
   detail::OptionSink* sink_;
 };

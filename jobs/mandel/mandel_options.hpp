@@ -34,7 +34,7 @@ struct Options {
     o.add("--im-max", im_max, "Imaginary part at the bottom edge");
     o.add("--output", output, "HDF5 file to write (dataset /mandel, uint32, [height][width])");
     o.add("--png", png, "Also write a picture to this PNG file");
-    o.add("--deflate", deflate, "HDF5 compression level, 0 (off) to 9");
+    o.add("--deflate", deflate, "HDF5 compression level, 0 (off) to 9").range(0, 9);
   }
 
   /// Where an interrupted run keeps its finished chunks (--resume reads it back).
@@ -48,7 +48,6 @@ struct Options {
     if (!(re_min < re_max) || !(im_min < im_max)) {
       throw nc::UsageError("the region must have --re-min < --re-max and --im-min < --im-max");
     }
-    if (deflate < 0 || deflate > 9) throw nc::UsageError("--deflate must be 0..9");
     if (output.empty()) throw nc::UsageError("--output must name a file");
   }
 

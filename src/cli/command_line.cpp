@@ -4,11 +4,13 @@
 #include <CLI/CLI.hpp>
 
 #include <charconv>
+#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <iostream>
 
+#include "cli/option_checks.hpp"
 #include "cli/option_sink.hpp"
 #include "node_crunch/build_config.hpp"
 #include "node_crunch/error.hpp"
@@ -200,10 +202,12 @@ CommandLine parse_command_line(const std::vector<JobEntry>& jobs, int argc, char
       ->capture_default_str();
   app.add_option("--max-frame-bytes", c.max_frame_bytes, "TCP: the largest message accepted")
       ->group(liveness)
+      ->check(in_range(65536, static_cast<double>(std::uint64_t{1} << 40)))
       ->capture_default_str();
   app.add_option("--mpi-piece-bytes", c.mpi_piece_bytes,
                  "MPI: messages above this size travel in pieces")
       ->group(liveness)
+      ->check(in_range(1, INT_MAX))  // an MPI count is an int
       ->capture_default_str();
 
   const std::string output = "Logging and output";
@@ -233,7 +237,7 @@ CommandLine parse_command_line(const std::vector<JobEntry>& jobs, int argc, char
                  "disk holds up sooner)")
       ->group(output)
       ->type_name("MIB")
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 20))
+      ->check(in_range(1, 1 << 20))
       ->capture_default_str();
 
   OptionSink sink(app, "Options of job '" + job.name + "'");

@@ -33,4 +33,9 @@ OptionSet& OptionSet::add(const std::string& flags, bool& value, const std::stri
   return *this;
 }
 
+OptionSet& OptionSet::range(double min, double max) {
+  sink_->range_of_last(min, max);
+  return *this;
+}
+
 }  // namespace nc

@@ -5,10 +5,12 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
-#include <string>
+#include "cli/option_checks.hpp"
 
 namespace nc::detail {
 
@@ -19,12 +21,19 @@ class OptionSink {
   template <class T>
   void add(const std::string& flags, T& value, const std::string& help) {
     auto* option = app_.add_option(flags, value, help)->group(group_)->capture_default_str();
+    if constexpr (std::is_unsigned_v<T>) option->check(not_negative());
     values_.emplace_back(option->get_name(), [&value] { return fmt::format("{}", value); });
+    last_ = option;
+  }
+  /// The option added last takes only values from `min` to `max`.
+  void range_of_last(double min, double max) {
+    if (last_ != nullptr) last_->check(in_range(min, max));
   }
   void add_flag(const std::string& flags, bool& value, const std::string& help) {
     auto* option = app_.add_flag(flags, value, help)->group(group_);
     values_.emplace_back(option->get_name(),
                          [&value] { return value ? std::string("true") : std::string("false"); });
+    last_ = nullptr;  // a flag has no range
   }
 
   /// Every option's value now (after parsing: as given, or its default), in declaration order.
@@ -39,6 +48,7 @@ class OptionSink {
   CLI::App& app_;
   std::string group_;
   std::vector<std::pair<std::string, std::function<std::string()>>> values_;
+  CLI::Option* last_ = nullptr;
 };
 
 }  // namespace nc::detail

@@ -32,6 +32,38 @@ nc::detail::CommandLine parse(std::vector<std::string> words) {
   return nc::detail::parse_command_line(two_jobs(), args.argc(), args.argv());
 }
 
+// A job with options of each kind that can be out of range.
+class RangedServer : public test::SquareServer {
+ public:
+  struct Options {
+    std::uint32_t rows = 16;
+    std::uint64_t cells = 1;
+    std::int32_t level = 0;
+    double share = 0.5;
+    void declare(nc::OptionSet& o) {
+      o.add("--rows", rows, "rows per chunk");
+      o.add("--cells", cells, "cells");
+      o.add("--level", level, "a level").range(0, 9);
+      o.add("--share", share, "a share").range(0.0, 1.0);
+    }
+  };
+  explicit RangedServer(const Options&) : SquareServer(test::Knobs{}) {}
+};
+
+nc::detail::CommandLine parse_ranged(std::vector<std::string> words) {
+  std::vector<nc::detail::JobEntry> jobs;
+  jobs.push_back(
+      nc::detail::make_job_entry<RangedServer, test::SquareNode>("ranged", "has ranges"));
+  Args args(std::move(words));
+  return nc::detail::parse_command_line(jobs, args.argc(), args.argv());
+}
+
+std::string value_of(const nc::detail::CommandLine& command, const std::string& name) {
+  for (const auto& [option, value] : command.config.job_parameters)
+    if (option == name) return value;
+  return "(absent)";
+}
+
 }  // namespace
 
 TEST_CASE("the first argument picks the job; the default is the first job", "[command_line]") {
@@ -61,11 +93,38 @@ TEST_CASE("bad values are refused with a message that says which option", "[comm
                     Catch::Contains("--timeout"));
   CHECK_THROWS_WITH(parse({"nc_job", "--heartbeat", "-1"}), Catch::Contains("--heartbeat"));
   CHECK_THROWS_WITH(parse({"nc_job", "--threads", "0"}), Catch::Contains("--threads"));
+  CHECK_THROWS_WITH(parse({"nc_job", "--max-frame-bytes", "-1"}),
+                    Catch::Contains("--max-frame-bytes") && Catch::Contains("not -1"));
+  CHECK_THROWS_WITH(parse({"nc_job", "--mpi-piece-bytes", "4294967296"}),
+                    Catch::Contains("--mpi-piece-bytes"));
   CHECK_THROWS_WITH(parse({"nc_job", "--log-level", "loud"}), Catch::Contains("--log-level"));
   CHECK_THROWS_WITH(parse({"nc_job", "--no-such-option"}),
                     Catch::Contains("--no-such-option") && Catch::Contains("--help"));
   CHECK_THROWS_WITH(parse({"nc_job", "--server", "--connect", "h:1"}), Catch::Contains("exclude"));
   CHECK_THROWS_AS(parse({"nc_job", "--threads", "many"}), nc::UsageError);
+}
+
+TEST_CASE("a job's unsigned option refuses a negative value instead of wrapping it",
+          "[command_line]") {
+  CHECK_THROWS_WITH(parse_ranged({"nc_job", "--rows", "-1"}),
+                    Catch::Contains("--rows") && Catch::Contains("0 or more, not -1"));
+  CHECK_THROWS_WITH(parse_ranged({"nc_job", "--cells", "-5"}),
+                    Catch::Contains("--cells") && Catch::Contains("0 or more, not -5"));
+  CHECK_THROWS_AS(parse_ranged({"nc_job", "--cells", " -5"}), nc::UsageError);
+  const auto command = parse_ranged({"nc_job", "--rows", "0", "--cells", "18446744073709551615"});
+  CHECK(value_of(command, "--rows") == "0");
+  CHECK(value_of(command, "--cells") == "18446744073709551615");
+}
+
+TEST_CASE("a job's option with a range refuses values outside it, naming the range",
+          "[command_line]") {
+  CHECK_THROWS_WITH(parse_ranged({"nc_job", "--level", "10"}),
+                    Catch::Contains("--level") && Catch::Contains("0 to 9"));
+  CHECK_THROWS_WITH(parse_ranged({"nc_job", "--level", "-1"}), Catch::Contains("--level"));
+  CHECK_THROWS_WITH(parse_ranged({"nc_job", "--share", "1.5"}), Catch::Contains("--share"));
+  const auto command = parse_ranged({"nc_job", "--level", "9", "--share", "0"});
+  CHECK(value_of(command, "--level") == "9");
+  CHECK(value_of(command, "--share") == "0");
 }
 
 TEST_CASE("--help and --list are answered without running anything", "[command_line]") {
