@@ -68,6 +68,7 @@ class Observer {
   virtual void on_result(NodeID /*node*/, AttemptID /*attempt*/, std::optional<ChunkID> /*chunk*/) {
   }
   virtual void on_chunks_failed(const std::vector<ChunkID>& /*chunks*/) {}
+  /// After every result, and at least once a second while the job runs, even if nothing moved.
   virtual void on_progress(const JobProgress& /*progress*/) {}
   virtual void on_job_finished(const JobSummary& /*summary*/) {}
 };

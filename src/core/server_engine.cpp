@@ -905,6 +905,7 @@ void ServerEngine::keep_departed(const NodeStatistics& stats) {
 }
 
 void ServerEngine::report_progress() {
+  last_progress_report_ = clock_();
   const JobProgress progress = job_.progress();
   if (chunks_ == nullptr && progress.failed > failed_chunks_seen_) {
     // A job with chunks of its own: the engine learns only how many failed.
@@ -953,6 +954,9 @@ void ServerEngine::on_tick() {
   if (phase_ != Phase::running) return;
   prune_lost(now);
   serve_parked();
+  // While nothing arrives (every node stopped or busy on long chunks) progress is still
+  // reported: a progress line keeps saying that nothing moves.
+  if (now - last_progress_report_ >= kProgressEvery) report_progress();
 }
 
 void ServerEngine::interrupt(const std::string& reason) {

@@ -227,6 +227,9 @@ class ServerEngine {
   JobSummary summary_;
   Clock::time_point started_;
   Clock::time_point last_tick_;
+  Clock::time_point last_progress_report_;
+  /// Progress is reported after results, and at least this often from the tick.
+  static constexpr std::chrono::seconds kProgressEvery{1};
 
   std::unordered_map<NodeID, NodeRecord> nodes_;
   std::unordered_map<const ServerLink*, NodeID> node_by_link_;

@@ -15,11 +15,12 @@ double seconds(std::chrono::steady_clock::duration d) {
 }  // namespace
 
 void LogObserver::on_job_started(std::string_view job) {
-  started_ = last_line_ = std::chrono::steady_clock::now();
+  last_line_ = clock_();
   spdlog::info("job '{}' started", job);
 }
 
 void LogObserver::on_node_joined(const NodeInfo& node, bool rejoined) {
+  rate_.node_joined(clock_());
   ++nodes_alive_;
   if (rejoined && nodes_lost_ > 0) --nodes_lost_;
   if (!node_lines_.allow()) return;
@@ -48,19 +49,17 @@ void LogObserver::on_result(NodeID node, AttemptID attempt, std::optional<ChunkI
 }
 
 void LogObserver::on_progress(const JobProgress& progress) {
-  const auto now = std::chrono::steady_clock::now();
+  rate_.progress(progress);
+  const auto now = clock_();
   if (progress_every_.count() == 0 || now - last_line_ < progress_every_ || progress.total == 0)
     return;
   last_line_ = now;
-  const double elapsed = seconds(now - started_);
-  const double rate = elapsed > 0 ? static_cast<double>(progress.done) / elapsed : 0.0;
-  const double eta =
-      rate > 0 ? static_cast<double>(progress.total - progress.done - progress.failed) / rate : 0.0;
-  spdlog::info(
-      "progress: {}/{} chunks ({:.1f}%), {:.1f} chunks/s, ETA {:.0f} s, {} nodes alive, {} lost",
-      progress.done, progress.total,
-      100.0 * static_cast<double>(progress.done) / static_cast<double>(progress.total), rate, eta,
-      nodes_alive_, nodes_lost_);
+  const auto left = rate_.seconds_left(now, progress);
+  spdlog::info("progress: {}/{} chunks ({:.1f}%), {:.1f} chunks/s, ETA {}, {} nodes alive, {} lost",
+               progress.done, progress.total,
+               100.0 * static_cast<double>(progress.done) / static_cast<double>(progress.total),
+               rate_.per_second(now, progress).value_or(0.0),
+               left ? fmt::format("{:.0f} s", *left) : std::string("?"), nodes_alive_, nodes_lost_);
 }
 
 // The kTableRows nodes with the most results, in id order, and one line for the rest.

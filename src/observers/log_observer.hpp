@@ -1,6 +1,7 @@
 #pragma once
 // The server's log: nodes joining and leaving, failed chunks, a progress line every few
-// seconds, and the summary at the end. However many nodes come and go, the log stays small:
+// seconds (also while nothing moves: the engine reports progress every second), and the
+// summary at the end. However many nodes come and go, the log stays small:
 // joins and losses are written up to a budget per window (the rest counted), and the summary's
 // table shows the nodes that did the most work, with the others in one line.
 
@@ -11,6 +12,7 @@
 
 #include "core/log_budget.hpp"
 #include "node_crunch/observer.hpp"
+#include "observers/rate_estimate.hpp"
 
 namespace nc::detail {
 
@@ -21,7 +23,7 @@ class LogObserver final : public Observer {
       std::chrono::steady_clock::duration progress_every = std::chrono::seconds(5),
       std::function<std::chrono::steady_clock::time_point()> clock =
           [] { return std::chrono::steady_clock::now(); })
-      : progress_every_(progress_every), node_lines_(std::move(clock), kNodeLines) {}
+      : progress_every_(progress_every), clock_(clock), node_lines_(std::move(clock), kNodeLines) {}
 
   /// Join and loss lines written per 10 s window; the summary's table rows.
   static constexpr std::size_t kNodeLines = 100;
@@ -39,7 +41,8 @@ class LogObserver final : public Observer {
   void log_node_table(const std::vector<NodeStatistics>& nodes);
 
   std::chrono::steady_clock::duration progress_every_;
-  std::chrono::steady_clock::time_point started_;
+  std::function<std::chrono::steady_clock::time_point()> clock_;
+  RateEstimate rate_;
   std::chrono::steady_clock::time_point last_line_;
   std::size_t nodes_alive_ = 0;
   std::size_t nodes_lost_ = 0;

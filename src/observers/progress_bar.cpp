@@ -24,6 +24,7 @@ std::string clock_text(double seconds) {
 ProgressBar::ProgressBar() : started_(std::chrono::steady_clock::now()) {}
 
 void ProgressBar::on_node_joined(const NodeInfo& /*node*/, bool rejoined) {
+  rate_.node_joined(std::chrono::steady_clock::now());
   ++alive_;
   if (rejoined && lost_ > 0) --lost_;
   draw(last_);
@@ -36,6 +37,7 @@ void ProgressBar::on_node_lost(const NodeInfo& /*node*/, std::string_view /*reas
 }
 
 void ProgressBar::on_progress(const JobProgress& progress) {
+  rate_.progress(progress);
   last_ = progress;
   const auto now = std::chrono::steady_clock::now();
   if (now - last_draw_ < kRedrawEvery) return;
@@ -49,11 +51,11 @@ void ProgressBar::draw(const JobProgress& progress) {
   if (progress.total > 0) {
     const double share = static_cast<double>(progress.done) / static_cast<double>(progress.total);
     const auto filled = std::min(kBarWidth, static_cast<std::size_t>(share * kBarWidth));
-    const double rate = elapsed > 0 ? static_cast<double>(progress.done) / elapsed : 0.0;
-    const double left = static_cast<double>(progress.total - progress.done - progress.failed);
+    const auto left = rate_.seconds_left(last_draw_, progress);
     line = fmt::format("[{}{}] {}/{} chunks {:5.1f}%  {:.1f}/s  ETA {}", std::string(filled, '#'),
                        std::string(kBarWidth - filled, '.'), progress.done, progress.total,
-                       100.0 * share, rate, rate > 0 ? clock_text(left / rate) : "?");
+                       100.0 * share, rate_.per_second(last_draw_, progress).value_or(0.0),
+                       left ? clock_text(*left) : "?");
     if (progress.failed > 0) line += fmt::format("  {} failed", progress.failed);
   } else {
     line = fmt::format("running {}", clock_text(elapsed));

@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "node_crunch/observer.hpp"
+#include "observers/rate_estimate.hpp"
 
 namespace nc::detail {
 
@@ -24,6 +25,7 @@ class ProgressBar final : public Observer {
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point last_draw_{};
   JobProgress last_{};
+  RateEstimate rate_;
   std::size_t alive_ = 0;
   std::size_t lost_ = 0;
 };

@@ -6,7 +6,8 @@ says only what is wrong; --log-dir gives each process a log file named by its ro
 Progress is shown at intervals, so a line or a bar needs time to pass while the job runs: the
 job holds after 20 tasks (--pause-after-tasks) until the interval has passed since the job
 started (or the bar was last drawn), and the first result after the release is shown mid-run,
-however fast the machine."""
+however fast the machine. While it is held, progress lines keep coming, saying that nothing
+moves."""
 import os
 import re
 import shutil
@@ -34,10 +35,15 @@ with Workdir() as work:
     job = Background([NC_JOB, *LONG, *PAUSE, "--nodes", "2", "--output", "a.h5", "--progress-every", "0.5"],
                      cwd=work)
     job.wait_for(r"job 'mandel' started", 60)  # the progress interval counts from here
-    release_after(job.text, 0.6, job.process.send_signal, "a run to a file")
+    # While the job is held nothing moves, and progress lines keep saying so.
+    job.wait_for(r"paused with no task in flight", 120)
+    held_at = job.text().index("paused with no task in flight")
+    wait_until(lambda: job.text().count("progress: 20/300 chunks", held_at) >= 2, 120,
+               lambda: "two progress lines while the job is held", job)
+    job.process.send_signal(signal.SIGUSR1)
     status, err = job.wait(180), job.text()
     check(status == 0, "a run of several seconds, its stderr going to a file")
-    lines = re.findall(r"progress: (\d+)/(\d+) chunks \(([\d.]+)%\), ([\d.]+) chunks/s, ETA (\d+) s, (\d+) nodes alive, "
+    lines = re.findall(r"progress: (\d+)/(\d+) chunks \(([\d.]+)%\), ([\d.]+) chunks/s, ETA (\d+ s|\?), (\d+) nodes alive, "
                        r"(\d+) lost", err)
     print("\n".join(l for l in err.splitlines() if "progress" in l))
     check(len(lines) >= 1, "progress lines are logged")

@@ -25,7 +25,9 @@ struct CountingObserver final : nc::Observer {
   void on_chunks_failed(const std::vector<nc::ChunkID>& chunks) override {
     failed.insert(failed.end(), chunks.begin(), chunks.end());
   }
+  void on_progress(const nc::JobProgress&) override { ++progress_reports; }
   int results = 0;
+  int progress_reports = 0;
   std::vector<nc::ChunkID> failed;
   void on_job_finished(const nc::JobSummary& s) override {
     ++finished;

@@ -318,3 +318,16 @@ TEST_CASE("a node asking for everything gets what its threads may prefetch, no m
   h.answer(hoarder, first.first, first.second, 1000);  // one answered: one more, not 1000
   CHECK(KeptHarness::tasks_of(*hoarder).size() == 6);
 }
+
+TEST_CASE("the engine reports progress every second while no result arrives", "[engine_chunks]") {
+  KeptHarness h(test::Knobs{.chunks = 4});
+  auto a = h.join("a");
+  h.request(a, 1);  // and holds on to it, heartbeating
+  const int before = h.observer.progress_reports;
+  for (int tick = 0; tick < 30; ++tick) {  // 3 s of ticks, 100 ms apart
+    h.clock.advance(100ms);
+    h.heartbeat(a);
+    h.engine.on_tick();
+  }
+  CHECK(h.observer.progress_reports - before == 3);
+}

@@ -67,3 +67,34 @@ TEST_CASE("the summary table shows the busiest nodes and sums up the others", "[
   CHECK(log.lines_starting("  others ") == 1);
   CHECK_THAT(log.text(), Catch::Contains(std::to_string(2 * rows) + " more node(s)"));
 }
+
+TEST_CASE("the rate and the ETA count from the first node, not from the server's start",
+          "[log_observer]") {
+  CapturedLog log;
+  test::ManualClock clock;
+  nc::detail::LogObserver observer(5s, clock.function());
+  observer.on_job_started("square");
+  // A resumed run: 40 of 100 chunks restored, then a minute in the batch queue before a node.
+  observer.on_progress(nc::JobProgress{100, 40, 0, 0});
+  clock.advance(60s);
+  observer.on_progress(nc::JobProgress{100, 40, 0, 0});
+  CHECK(log.lines_with("progress: 40/100 chunks (40.0%), 0.0 chunks/s, ETA ?, 0 nodes alive") == 1);
+  observer.on_node_joined(observed_node(1), false);
+  clock.advance(10s);  // 20 chunks in 10 s: 2 per second, 40 left
+  observer.on_progress(nc::JobProgress{100, 60, 0, 2});
+  CHECK(log.lines_with("progress: 60/100 chunks (60.0%), 2.0 chunks/s, ETA 20 s, 1 nodes alive") ==
+        1);
+}
+
+TEST_CASE("progress lines keep coming while nothing moves", "[log_observer]") {
+  CapturedLog log;
+  test::ManualClock clock;
+  nc::detail::LogObserver observer(5s, clock.function());
+  observer.on_job_started("square");
+  observer.on_node_joined(observed_node(1), false);
+  for (int second = 1; second <= 20; ++second) {  // the engine reports once a second
+    clock.advance(1s);
+    observer.on_progress(nc::JobProgress{100, 10, 0, 1});
+  }
+  CHECK(log.lines_with("progress: 10/100 chunks") == 4);
+}
