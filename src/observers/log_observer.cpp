@@ -126,6 +126,13 @@ void LogObserver::on_job_finished(const JobSummary& summary) {
   if (lost > 0)
     spdlog::info("  {} node(s) lost during the job; {} task(s) handed out again", lost,
                  summary.reassigned);
+  if (summary.refused > 0 || summary.task_failures > 0)
+    spdlog::info(
+        "  {} result(s) refused and {} task(s) failed on their node: those chunks were "
+        "handed out again",
+        summary.refused, summary.task_failures);
+  if (summary.dropped > 0)
+    spdlog::warn("  {} result(s) dropped: for tasks never handed to their sender", summary.dropped);
   if (summary.quarantined > 0)
     spdlog::warn("  {} node(s) quarantined: bad results, hoarding work, or they could not work",
                  summary.quarantined);

@@ -98,3 +98,19 @@ TEST_CASE("progress lines keep coming while nothing moves", "[log_observer]") {
   }
   CHECK(log.lines_with("progress: 10/100 chunks") == 4);
 }
+
+TEST_CASE("the summary counts the chunks computed again, whatever sent them back",
+          "[log_observer]") {
+  CapturedLog log;
+  nc::detail::LogObserver observer(0s);
+  nc::JobSummary summary;
+  summary.ok = true;
+  summary.nodes.push_back(nc::NodeStatistics{});
+  summary.refused = 2;
+  summary.task_failures = 1;
+  summary.dropped = 4;
+  observer.on_job_finished(summary);
+  CHECK(log.lines_with("2 result(s) refused and 1 task(s) failed on their node") == 1);
+  CHECK(log.lines_with("4 result(s) dropped") == 1);
+  CHECK(log.lines_with("node(s) lost during the job") == 0);
+}
