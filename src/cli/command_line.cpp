@@ -50,16 +50,23 @@ CommandLine parse_command_line(const std::vector<JobEntry>& jobs, int argc, char
       argc > 0 ? std::string(std::strrchr(argv[0], '/') ? std::strrchr(argv[0], '/') + 1 : argv[0])
                : "nc_job";
 
-  CLI::App app(fmt::format(
-      "{} {}: {}\n\n"
-      "The same program is server or node:\n"
-      "  mpirun -n N {} {} ...        rank 0 serves, the other ranks compute\n"
-      "  {} {} ...                    alone: server and nodes as threads of one process\n"
-      "  {} {} --server --listen ADDR:PORT ...   a TCP server\n"
-      "  {} {} --connect HOST:PORT               a TCP node (job options come from the server)\n"
-      "  {} {} --connect-file FILE               the same, reading HOST:PORT from FILE each try",
-      program, job.name, job.summary.empty() ? "a node_crunch job" : job.summary, program, job.name,
-      program, job.name, program, job.name, program, job.name, program, job.name));
+  CLI::App app(
+      fmt::format(
+          "{} {}: {}\n\n"
+          "The same program is server or node:\n"
+          "  mpirun -n N {} {} ...        rank 0 serves, the other ranks compute\n"
+          "  {} {} ...                    alone: server and nodes as threads of one process\n"
+          "  {} {} --server --listen ADDR:PORT ...   a TCP server\n"
+          "  {} {} --connect HOST:PORT               a TCP node (job options come from the "
+          "server)\n"
+          "  {} {} --connect-file FILE               the same, reading HOST:PORT from FILE each "
+          "try\n"
+          "A TCP server prints \"listening on HOST:PORT\" on stdout (the log goes to stderr): a "
+          "script "
+          "started with --listen ADDR:0 reads the port there.\n",
+          program, job.name, job.summary.empty() ? "a node_crunch job" : job.summary, program,
+          job.name, program, job.name, program, job.name, program, job.name, program, job.name),
+      program + " " + job.name);
   app.set_version_flag("--version", std::string("node_crunch ") + NC_VERSION);
   app.get_formatter()->column_width(36);
   if (jobs.size() > 1) {
@@ -89,7 +96,7 @@ CommandLine parse_command_line(const std::vector<JobEntry>& jobs, int argc, char
       ->group(roles);
   app.add_option("--secret-file", c.secret_file,
                  "File holding the shared secret that TCP nodes and server prove to each other "
-                 "(or set NC_SECRET)")
+                 "(or set NC_SECRET_FILE to the file's name, or NC_SECRET to the secret itself)")
       ->group(roles);
   app.add_flag("--insecure", c.insecure,
                "Allow a TCP server on a non-loopback address without a secret")
