@@ -295,6 +295,7 @@ CommandLine parse_command_line(const std::vector<JobEntry>& jobs, int argc, char
         "--pause-after-tasks is for the server; a node or --status has no tasks to hold");
   if (c.quiet) c.log_level = "warn";
   c.job_parameters = sink.values();
+  result.job_options_given = sink.given();
   if (!result.list) job.validate_options();
   return result;
 }

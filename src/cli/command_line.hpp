@@ -17,6 +17,8 @@ struct CommandLine {
   bool sequential = false;  // --sequential
   bool exit_now = false;    // --help or --version was answered
   int exit_status = 0;      // ...with this status
+  /// The job's own options given on the command line (a TCP node ignores them).
+  std::vector<std::string> job_options_given;
 };
 
 /// Throws UsageError with a message that says what is wrong and how to get help.

@@ -36,6 +36,13 @@ class OptionSink {
     last_ = nullptr;  // a flag has no range
   }
 
+  /// The options given on the command line (after parsing), in declaration order.
+  [[nodiscard]] std::vector<std::string> given() const {
+    std::vector<std::string> out;
+    for (const auto& [name, format] : values_)
+      if (app_.count(name) > 0) out.push_back(name);
+    return out;
+  }
   /// Every option's value now (after parsing: as given, or its default), in declaration order.
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> values() const {
     std::vector<std::pair<std::string, std::string>> out;

@@ -33,7 +33,8 @@ int dispatch(const JobEntry& job, const CommandLine& command, int& argc, char**&
     return job.run_sequential();
   }
   if (!config.status.empty()) return run_status_client(config);
-  if (!config.connect.empty() || !config.connect_file.empty()) return run_tcp_node(job, config);
+  if (!config.connect.empty() || !config.connect_file.empty())
+    return run_tcp_node(job, config, command.job_options_given);
   if (config.server) return run_tcp_server(job, config);
 #if NC_HAVE_MPI
   if (mpi_launched()) return run_mpi(job, config, argc, argv);

@@ -29,8 +29,15 @@ int run_tcp_server(const JobEntry& job, const Configuration& config) {
   return setup.run();
 }
 
-int run_tcp_node(const JobEntry& job, const Configuration& config) {
+int run_tcp_node(const JobEntry& job, const Configuration& config,
+                 const std::vector<std::string>& ignored_options) {
   setup_logging(config, "node");
+  if (!ignored_options.empty()) {
+    std::string names;
+    for (const auto& name : ignored_options)
+      names += (names.empty() ? "" : ", ") + name;
+    spdlog::warn("ignoring {}: a TCP node computes with the job options of its server", names);
+  }
   warn_if_threads_exceed_cpus(config.threads,
                               "It was started bound to them (taskset, numactl, a batch system's "
                               "CPU allocation): start it on more, or give fewer --threads.");

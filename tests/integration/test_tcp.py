@@ -16,7 +16,8 @@ with Workdir() as work:
     nodes = [start_node(port, work), start_node(port, work)]
     server.wait_for(r"node 2 joined", 30)
     server.wait_for(r"paused after handing out 30 tasks", 30)  # the job is going: 30 of 300 chunks out
-    nodes.append(start_node(port, work))
+    # A node given job options of its own computes with the server's, and says so.
+    nodes.append(start_node(port, work, ["--width", "5", "--max-iter", "7"]))
     server.wait_for(r"node 3 joined", 30)
 
     status = subprocess.run([NC_JOB, "--status", f"127.0.0.1:{port}"], capture_output=True, text=True, timeout=30)
@@ -35,6 +36,8 @@ with Workdir() as work:
     statuses = [node.wait(30) for node in nodes]
     check(statuses == [0, 0, 0], "every node exits 0 once the job is done")
     check(all("the job is done" in node.text() for node in nodes), "every node was told the job is done and left")
+    check("ignoring --width, --max-iter: a TCP node computes with the job options of its server" in nodes[2].text(),
+          "the node given job options says it ignores them")
     text = server.text()
     counts = {node: results for node, (results, where) in node_summary(text).items() if where.startswith("127.0.0.1:")}
     print("results per node:", counts)
