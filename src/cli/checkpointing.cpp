@@ -164,7 +164,7 @@ Checkpointing::Checkpointing(ServerRuntime&, const JobEntry&, const Configuratio
 Checkpointing::~Checkpointing() = default;
 void Checkpointing::record(ChunkID, Payload) {}
 void Checkpointing::drain() {}
-void Checkpointing::start_writer_thread(ServerRuntime&) {}
+void Checkpointing::start_writer_thread(ServerRuntime&, std::uint64_t) {}
 void Checkpointing::at_end(const ServerEngine&) {}
 
 #endif
