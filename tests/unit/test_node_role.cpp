@@ -45,16 +45,19 @@ nc::detail::NodeFactory square_nodes() {
       .node_factory;
 }
 
+// The server's part at the end of a job: the link comes up and Finish arrives.
+void told_to_finish(nc::detail::NodeEngine& engine, nc::detail::NodeLink& link) {
+  engine.connected(link);
+  engine.on_message(nc::detail::Finish{});
+}
+
 }  // namespace
 
 TEST_CASE("a node told the job is finished exits 0 and says so", "[node_role]") {
   test::CapturedLog log;
   const nc::Configuration config;
   nc::detail::NodeRuntime runtime(square_nodes(), "square", config, false);
-  ScriptedTransport transport(runtime, [](auto& engine, auto& link) {
-    engine.connected(link);
-    engine.on_message(nc::detail::Finish{});
-  });
+  ScriptedTransport transport(runtime, told_to_finish);
   CHECK(nc::detail::run_node_role(runtime, transport) == nc::exit_ok);
   CHECK(transport.drains == 1);
   CHECK(log.lines_with("the job is done") == 1);
@@ -64,10 +67,7 @@ TEST_CASE("an MPI rank leaves the closing words to its server", "[node_role]") {
   test::CapturedLog log;
   const nc::Configuration config;
   nc::detail::NodeRuntime runtime(square_nodes(), "square", config, false);
-  ScriptedTransport transport(runtime, [](auto& engine, auto& link) {
-    engine.connected(link);
-    engine.on_message(nc::detail::Finish{});
-  });
+  ScriptedTransport transport(runtime, told_to_finish);
   CHECK(nc::detail::run_node_role(runtime, transport, {.say_done = false}) == nc::exit_ok);
   CHECK(log.text().empty());
 }
