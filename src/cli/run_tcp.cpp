@@ -11,8 +11,8 @@
 #include "cli/node_role.hpp"
 #include "cli/roles.hpp"
 #include "cli/server_setup.hpp"
+#include "cli/status_query.hpp"
 #include "node_crunch/error.hpp"
-#include "transport/tcp/status_client.hpp"
 #include "transport/tcp/tcp_node.hpp"
 
 namespace nc::detail {

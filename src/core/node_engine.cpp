@@ -63,6 +63,28 @@ void NodeEngine::disconnected() {
   registered_ = false;
 }
 
+namespace {
+
+template <class Buffer>
+std::optional<Message> decoded(Buffer&& bytes) {
+  try {
+    return decode(std::forward<Buffer>(bytes));
+  } catch (const std::exception& e) {
+    spdlog::warn("the server sent a malformed message ({}); ignoring it", e.what());
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+void NodeEngine::on_bytes(const ReceiveBuffer& bytes) {
+  if (auto message = decoded(bytes)) on_message(std::move(*message));
+}
+
+void NodeEngine::on_bytes(Bytes&& bytes) {
+  if (auto message = decoded(std::move(bytes))) on_message(std::move(*message));
+}
+
 void NodeEngine::on_message(Message message) {
   if (done_) return;
   std::visit(Overloaded{

@@ -38,6 +38,10 @@ class NodeEngine {
   void connected(NodeLink& link);
   /// The link is down; results wait for the next connection.
   void disconnected();
+  /// One whole message from the server, as its transport received it: decoded here, once, its
+  /// payloads pointing into `bytes`. A malformed one is logged and ignored.
+  void on_bytes(const ReceiveBuffer& bytes);
+  void on_bytes(Bytes&& bytes);
   void on_message(Message message);
   /// Workers have finished something: send it.
   void on_worker_outputs();

@@ -89,7 +89,35 @@ bool ServerEngine::call_user(const char* method, std::optional<NodeID> node,
   }
 }
 
+template <class Buffer>
+void ServerEngine::decode_and_dispatch(const ServerLinkPtr& link, Buffer&& bytes) {
+  ++wire_.messages_in;
+  wire_.bytes_in += bytes.size();
+  Message message;
+  try {
+    message = decode(std::forward<Buffer>(bytes));
+  } catch (const std::exception& e) {
+    // The one policy for every transport: the sender pays, the job goes on.
+    if (node_lines_.allow())
+      spdlog::warn("{} sent a malformed message ({}); closing its connection", link->address(),
+                   e.what());
+    link->close(std::string("a malformed message: ") + e.what());
+    return;
+  }
+  on_message(link, std::move(message));
+}
+
+void ServerEngine::on_bytes(const ServerLinkPtr& link, const ReceiveBuffer& bytes) {
+  decode_and_dispatch(link, bytes);
+}
+
+void ServerEngine::on_bytes(const ServerLinkPtr& link, Bytes&& bytes) {
+  decode_and_dispatch(link, std::move(bytes));
+}
+
 void ServerEngine::on_message(const ServerLinkPtr& link, Message message) {
+  link->counters_ = &wire_;
+  if (std::holds_alternative<Bye>(message)) link->said_goodbye_ = true;
   if (phase_ == Phase::done && !std::holds_alternative<Hello>(message) &&
       !std::holds_alternative<StatusRequest>(message)) {
     return;  // the job is over: results, requests and goodbyes change nothing now
@@ -155,7 +183,7 @@ ServerEngine::NodeRecord* ServerEngine::registered(const ServerLinkPtr& link, Me
 
 void ServerEngine::on_hello(const ServerLinkPtr& link, const Hello& hello) {
   if (phase_ != Phase::running) {
-    link->send(Finish{});
+    bid_farewell(link);
     return;
   }
   if (node_of(*link)) {
@@ -976,8 +1004,16 @@ void ServerEngine::fail(const std::string& reason) {
   end(exit_failed, reason, Abort{reason});
 }
 
-void ServerEngine::end(int status, const std::string& failure, const Message& farewell) {
+void ServerEngine::bid_farewell(const ServerLinkPtr& link) {
+  if (phase_ != Phase::done || link->told_farewell_) return;
+  link->told_farewell_ = true;
+  link->counters_ = &wire_;
+  link->send(Message(farewell_));
+}
+
+void ServerEngine::end(int status, const std::string& failure, Message farewell) {
   phase_ = Phase::done;
+  farewell_ = std::move(farewell);
   node_lines_.flush();
   exit_status_ = status;
   summary_.failure = failure;
@@ -985,7 +1021,7 @@ void ServerEngine::end(int status, const std::string& failure, const Message& fa
   // output is written from a job whose every result is durable.
   if (recorder_ != nullptr) recorder_->drain();
   for (auto& [id, node] : nodes_) {
-    if (node.link) node.link->send(Message(farewell));
+    if (node.link) bid_farewell(node.link);
   }
   // Failed chunks are the failure to report, even when finish_job then refuses the holes.
   const JobProgress before = job_.progress();

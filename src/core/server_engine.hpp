@@ -78,6 +78,11 @@ class ServerEngine {
       ServerHandle& job, std::string job_name, const Configuration& config, Observer& observer,
       std::function<Clock::time_point()> clock = [] { return Clock::now(); });
 
+  /// One whole message from a link, as its transport received it: decoded here, once, its
+  /// payloads pointing into `bytes`. A malformed message is logged and closes its link (an MPI
+  /// rank's stays open, so the message is only ignored).
+  void on_bytes(const ServerLinkPtr& link, const ReceiveBuffer& bytes);
+  void on_bytes(const ServerLinkPtr& link, Bytes&& bytes);
   void on_message(const ServerLinkPtr& link, Message message);
   void on_link_closed(const ServerLinkPtr& link, const std::string& reason);
   /// Heartbeat timeouts and held requests; call every tick_interval().
@@ -93,11 +98,21 @@ class ServerEngine {
   [[nodiscard]] std::size_t tasks_in_flight() const { return attempts_.in_flight(); }
 
   [[nodiscard]] bool done() const { return phase_ == Phase::done; }
+  /// After the end: tells a link that the job is over, as every registered node was told, unless
+  /// it was told already. For links the engine never saw register (an MPI rank that did not get
+  /// as far), so that every peer's side ends too.
+  void bid_farewell(const ServerLinkPtr& link);
+  /// The message that ends the job for a node (Finish, or Abort with its reason); after the end.
+  [[nodiscard]] const Message& farewell() const { return farewell_; }
   [[nodiscard]] int exit_status() const { return exit_status_; }
   [[nodiscard]] const JobSummary& summary() const { return summary_; }
   [[nodiscard]] Clock::duration tick_interval() const;
   /// A read-only snapshot of the job and its nodes (for --status and monitoring).
   [[nodiscard]] StatusSnapshot status() const;
+  /// The chunk state, when the engine keeps it for the job (Server::use_chunks); else null.
+  [[nodiscard]] const ChunkList* chunks() const { return chunks_; }
+  /// The messages and bytes that crossed every link so far.
+  [[nodiscard]] const WireCounters& wire() const { return wire_; }
   /// The node a link belongs to, if it registered.
   [[nodiscard]] std::optional<NodeID> node_of(const ServerLink& link) const;
 
@@ -209,7 +224,9 @@ class ServerEngine {
 
   void finish();
   void fail(const std::string& reason);
-  void end(int status, const std::string& failure, const Message& farewell);
+  void end(int status, const std::string& failure, Message farewell);
+  template <class Buffer>
+  void decode_and_dispatch(const ServerLinkPtr& link, Buffer&& bytes);
   template <class F>
   bool call_user(const char* method, std::optional<NodeID> node, std::optional<ChunkID> chunk,
                  F&& call);
@@ -223,6 +240,8 @@ class ServerEngine {
   std::function<void()> on_done_;
 
   Phase phase_ = Phase::running;
+  Message farewell_ = Finish{};
+  WireCounters wire_;
   int exit_status_ = 0;
   JobSummary summary_;
   Clock::time_point started_;

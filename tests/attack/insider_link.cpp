@@ -48,7 +48,7 @@ InsiderLink::InsiderLink(const detail::HostPort& server, const std::optional<det
   connection_->start(
       [this](detail::Frame& frame) {
         if (ready_) {
-          inbox_.push_back(detail::decode_message(frame));
+          inbox_.push_back(detail::decode(frame.payload));
           return;
         }
         switch (handshake_->on_frame(*connection_, frame)) {
@@ -86,7 +86,7 @@ void InsiderLink::run_until(Done done, Clock::time_point deadline) {
 }
 
 void InsiderLink::send(const detail::Message& message) {
-  connection_->send(message);
+  connection_->send(detail::encode_for_wire(message, connection_->framing()));
 }
 
 bool InsiderLink::flush(Clock::time_point deadline) {

@@ -18,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       auto frame = reader.next();
       if (!frame) return;
       try {
-        (void)nc::detail::decode_message(*frame);
+        (void)nc::detail::decode(frame->payload);
       } catch (const nc::ProtocolError&) {
       }
     }

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "captured_log.hpp"
 #include "core/node_engine.hpp"
 #include "test_support.hpp"
 
@@ -16,7 +17,7 @@ namespace {
 
 class RecordingNodeLink final : public NodeLink {
  public:
-  void send(Message&& message) override { sent.push_back(std::move(message)); }
+  void send_bytes(Outgoing&& out) override { sent.push_back(decode(std::move(out.bytes))); }
   template <class M>
   std::vector<M> all() const {
     std::vector<M> out;
@@ -262,4 +263,23 @@ TEST_CASE("short tasks make the node ask further ahead, up to max_prefetch per t
   h.tasks({1, 2});
   h.collect(2);
   CHECK(h.engine->target() == 9);  // 1 running + 8 ahead
+}
+
+TEST_CASE("bytes from the server are decoded by the engine; malformed ones are only logged",
+          "[node_engine]") {
+  test::CapturedLog log;
+  NodeHarness h(1);
+  h.engine->connected(h.link);
+  h.engine->on_bytes(nc::Bytes{std::byte{0xff}});
+  CHECK(log.lines_with("the server sent a malformed message") == 1);
+  CHECK_FALSE(h.engine->done());
+  Welcome w;
+  w.node = nc::NodeID{4};
+  w.heartbeat_ms = 250;
+  w.fresh = true;
+  w.initial_data = nc::to_bytes(std::string("hello"));
+  h.engine->on_bytes(encode(Message(std::move(w))));
+  CHECK(h.engine->id() == nc::NodeID{4});
+  h.engine->on_bytes(encode(Message(Finish{})));
+  CHECK(h.engine->done());
 }

@@ -18,7 +18,7 @@ namespace {
 
 // A link that takes every message and delivers none.
 struct DiscardingLink final : nc::detail::NodeLink {
-  void send(nc::detail::Message&&) override {}
+  void send_bytes(nc::detail::Outgoing&&) override {}
 };
 
 // A transport that plays the server's part in one step: `script` runs once the loop runs.

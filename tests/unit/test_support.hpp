@@ -162,7 +162,9 @@ class SquareNode : public nc::Node<SquareTypes> {
 class RecordingLink final : public nc::detail::ServerLink {
  public:
   explicit RecordingLink(std::string name = "test link") : name_(std::move(name)) {}
-  void send(nc::detail::Message&& message) override { sent.push_back(std::move(message)); }
+  void send_bytes(nc::detail::Outgoing&& out) override {
+    sent.push_back(nc::detail::decode(std::move(out.bytes)));
+  }
   void close(const std::string& reason) override {
     closed = true;
     close_reason = reason;

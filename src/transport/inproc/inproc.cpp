@@ -7,9 +7,9 @@ namespace nc::detail {
 void InprocNodeEnd::deliver(Bytes bytes) {
   std::lock_guard lock(mutex_);
   if (io_ == nullptr) return;
-  // mutable: the frame moves into decode, whose payloads keep it and point into it.
+  // mutable: the frame moves into the engine, whose decoded payloads keep it and point into it.
   boost::asio::post(*io_, [engine = engine_, bytes = std::move(bytes)]() mutable {
-    engine->on_message(decode(std::move(bytes)));
+    engine->on_bytes(std::move(bytes));
   });
 }
 
@@ -23,31 +23,31 @@ void InprocServerEnd::deliver(const ServerLinkPtr& link, Bytes bytes) {
   std::lock_guard lock(mutex_);
   if (io_ == nullptr) return;
   boost::asio::post(*io_, [engine = engine_, link, bytes = std::move(bytes)]() mutable {
-    engine->on_message(link, decode(std::move(bytes)));
+    engine->on_bytes(link, std::move(bytes));
   });
 }
 
-void InprocServerEnd::attach(const std::shared_ptr<InprocNodeEnd>& node) {
+void InprocServerEnd::attach(const std::shared_ptr<InprocNodeEnd>& node,
+                             const ServerLinkPtr& link) {
   std::lock_guard lock(mutex_);
   if (io_ == nullptr) {
-    node->deliver(encode(Finish{}));  // the job is over before this node began
+    node->deliver(late_farewell_);  // the job was over before this node began
     return;
   }
-  nodes_.push_back(node);
+  links_.push_back(link);
 }
 
-void InprocServerEnd::close(const Message& farewell) {
-  std::vector<std::weak_ptr<InprocNodeEnd>> nodes;
-  {
-    std::lock_guard lock(mutex_);
-    io_ = nullptr;
-    engine_ = nullptr;
-    nodes.swap(nodes_);
+std::vector<ServerLinkPtr> InprocServerEnd::close(Bytes farewell) {
+  std::lock_guard lock(mutex_);
+  io_ = nullptr;
+  engine_ = nullptr;
+  late_farewell_ = std::move(farewell);
+  std::vector<ServerLinkPtr> alive;
+  for (const auto& weak : links_) {
+    if (auto link = weak.lock()) alive.push_back(std::move(link));
   }
-  const Bytes bytes = encode(farewell);
-  for (const auto& weak : nodes) {
-    if (auto node = weak.lock()) node->deliver(bytes);  // a node that has ended already ignores it
-  }
+  links_.clear();
+  return alive;
 }
 
 InprocServerTransport::InprocServerTransport(ServerRuntime& runtime)
@@ -56,11 +56,10 @@ InprocServerTransport::InprocServerTransport(ServerRuntime& runtime)
 }
 
 void InprocServerTransport::drain(std::function<void()> done) {
-  const auto& engine = runtime_.engine();
-  if (engine.exit_status() == exit_ok)
-    end_->close(Finish{});
-  else
-    end_->close(Abort{engine.summary().failure});
+  auto& engine = runtime_.engine();
+  // A node that has ended already ignores what it is sent.
+  for (const auto& link : end_->close(encode(engine.farewell())))
+    engine.bid_farewell(link);
   done();
 }
 
@@ -69,7 +68,6 @@ class InprocNodeTransport::Link final : public ServerLink {
  public:
   Link(std::shared_ptr<InprocNodeEnd> node, unsigned index)
       : node_(std::move(node)), index_(index) {}
-  void send(Message&& message) override { node_->deliver(encode(message)); }
   void close(const std::string& /*reason*/) override {}
   [[nodiscard]] bool stays_reachable() const override { return true; }
   [[nodiscard]] std::string address() const override {
@@ -77,6 +75,8 @@ class InprocNodeTransport::Link final : public ServerLink {
   }
 
  private:
+  void send_bytes(Outgoing&& out) override { node_->deliver(std::move(out.bytes)); }
+
   std::shared_ptr<InprocNodeEnd> node_;
   unsigned index_;
 };
@@ -93,7 +93,7 @@ InprocNodeTransport::~InprocNodeTransport() {
 }
 
 void InprocNodeTransport::start() {
-  server_->attach(node_end_);
+  server_->attach(node_end_, link_);
   runtime_.engine().connected(*this);
 }
 
@@ -102,8 +102,8 @@ void InprocNodeTransport::drain(std::function<void()> done) {
   done();
 }
 
-void InprocNodeTransport::send(Message&& message) {
-  server_->deliver(link_, encode(message));
+void InprocNodeTransport::send_bytes(Outgoing&& out) {
+  server_->deliver(link_, std::move(out.bytes));
 }
 
 }  // namespace nc::detail

@@ -1,7 +1,7 @@
 #pragma once
 // Nodes as threads of the server's process: for a laptop run and for tests. Messages are
-// encoded and decoded as on any other transport (so the codec is always exercised) and cross
-// threads by posting to the receiver's event loop.
+// encoded and decoded as on any other transport (so the codec is always exercised); their bytes
+// cross threads by posting to the receiver's event loop.
 
 #include <boost/asio/io_context.hpp>
 #include <memory>
@@ -28,21 +28,24 @@ class InprocNodeEnd {
   NodeEngine* engine_;
 };
 
-/// The server's end, shared by every in-process node. It knows every node end, so that at the
-/// end of the job it can tell them all, also a node that had not registered yet.
+/// The server's end, shared by every in-process node. It knows every node's link, so that at
+/// the end of the job the engine can bid them all farewell, also a node that had not registered.
 class InprocServerEnd {
  public:
   InprocServerEnd(boost::asio::io_context& io, ServerEngine& engine) : io_(&io), engine_(&engine) {}
   void deliver(const ServerLinkPtr& link, Bytes bytes);
-  void attach(const std::shared_ptr<InprocNodeEnd>& node);
-  /// Sends `farewell` to every node end and drops whatever arrives later.
-  void close(const Message& farewell);
+  /// A node starts; after close() it is sent the farewell at once.
+  void attach(const std::shared_ptr<InprocNodeEnd>& node, const ServerLinkPtr& link);
+  /// Drops whatever arrives from now on, keeps `farewell` (encoded) for nodes that start later,
+  /// and gives back the links of the nodes still there.
+  [[nodiscard]] std::vector<ServerLinkPtr> close(Bytes farewell);
 
  private:
   std::mutex mutex_;
   boost::asio::io_context* io_;
   ServerEngine* engine_;
-  std::vector<std::weak_ptr<InprocNodeEnd>> nodes_;
+  std::vector<std::weak_ptr<ServerLink>> links_;
+  Bytes late_farewell_;
 };
 
 /// The server side: it owns the shared end and closes it when the engine is done.
@@ -65,10 +68,10 @@ class InprocNodeTransport final : public NodeTransport, public NodeLink {
   ~InprocNodeTransport() override;
   void start() override;
   void drain(std::function<void()> done) override;
-  void send(Message&& message) override;
 
  private:
   class Link;
+  void send_bytes(Outgoing&& out) override;
   std::shared_ptr<InprocServerEnd> server_;
   NodeRuntime& runtime_;
   std::shared_ptr<InprocNodeEnd> node_end_;

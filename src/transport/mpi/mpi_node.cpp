@@ -1,7 +1,5 @@
 #include "transport/mpi/mpi_node.hpp"
 
-#include <spdlog/spdlog.h>
-
 namespace nc::detail {
 
 MpiNodeTransport::MpiNodeTransport(NodeRuntime& runtime, MPI_Comm comm, const Configuration& config)
@@ -20,23 +18,15 @@ void MpiNodeTransport::start() {
   runtime_.engine().connected(*this);
 }
 
-void MpiNodeTransport::send(Message&& message) {
-  channel_.send(0, encode(message));
+void MpiNodeTransport::send_bytes(Outgoing&& out) {
+  channel_.send(0, std::move(out.bytes));
   poller_.wake();
 }
 
 bool MpiNodeTransport::poll() {
   bool active = channel_.progress_sends();
   active |= channel_.receive(
-                0,
-                [this](int, ReceiveBuffer bytes) {
-                  try {
-                    runtime_.engine().on_message(decode(bytes));
-                  } catch (const ProtocolError& e) {
-                    spdlog::warn("the server sent a malformed message ({}); ignoring it", e.what());
-                  }
-                },
-                64) > 0;
+                0, [this](int, ReceiveBuffer bytes) { runtime_.engine().on_bytes(bytes); }, 64) > 0;
   return active;
 }
 

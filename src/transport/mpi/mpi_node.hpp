@@ -14,9 +14,9 @@ class MpiNodeTransport final : public NodeTransport, public NodeLink {
 
   void start() override;
   void drain(std::function<void()> done) override;
-  void send(Message&& message) override;
 
  private:
+  void send_bytes(Outgoing&& out) override;
   bool poll();
   void wait_for_sends(std::function<void()> done);
 

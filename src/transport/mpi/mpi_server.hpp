@@ -1,8 +1,9 @@
 #pragma once
 // Rank 0's transport: every other rank is a node; one link per rank.
 //
-// At the end it tells every rank (also those that never registered) to finish and waits, up to
-// the configured grace, for each one's goodbye. A rank that does not answer is stopped or
+// It moves bytes: the engine decodes them and says what they mean. At the end it has the engine
+// bid every rank farewell (also those that never registered) and waits, up to the configured
+// grace, for each one's goodbye. A rank that does not answer is stopped or
 // hung; silent_ranks() names it, so the caller aborts the MPI job instead of hanging in
 // MPI_Finalize.
 
@@ -38,7 +39,6 @@ class MpiServerTransport final : public ServerTransport {
   MpiChannel channel_;
   AdaptivePoller poller_;
   std::vector<std::shared_ptr<RankLink>> links_;  // by rank; [0] unused
-  std::vector<bool> said_bye_;
   boost::asio::steady_timer drain_timer_;
   std::chrono::steady_clock::time_point drain_deadline_;
 };

@@ -121,12 +121,16 @@ void TcpConnection::take_frames() {
   read();
 }
 
-void TcpConnection::send(const Message& message) {
+Framing TcpConnection::framing() const {
+  return Framing{kFrameHeaderSize, sealer_ ? kSealTagSize : 0};
+}
+
+void TcpConnection::send(Outgoing&& message) {
   if (closed_) return;
-  Bytes frame;
-  frame.reserve(kFrameHeaderSize + encoded_size(message) + (sealer_ ? kSealTagSize : 0));
-  put_frame_header(frame, FrameHeader{static_cast<std::uint8_t>(type_of(message)), 0, 0});
-  encode(message, frame);
+  if (message.bytes.size() < kFrameHeaderSize)
+    throw std::logic_error("a message encoded without room for the frame header");
+  Bytes frame = std::move(message.bytes);
+  write_frame_header(frame.data(), FrameHeader{message.kind, 0, 0});
   std::uint64_t length = frame.size() - kFrameHeaderSize;
   if (sealer_) {
     length += kSealTagSize;

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "core/message.hpp"
+#include "core/outgoing.hpp"
 #include "transport/tcp/frame.hpp"
 #include "transport/tcp/secret.hpp"
 
@@ -37,8 +37,12 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
                 std::shared_ptr<ReceiveBudget> budget = nullptr);
 
   void start(OnFrame on_frame, OnClosed on_closed);
-  /// Encodes `message` into a frame (sealed once keys are set) and queues it.
-  void send(const Message& message);
+  /// The room a message needs around it to become a frame: the header before, the seal's tag
+  /// after once keys are set.
+  [[nodiscard]] Framing framing() const;
+  /// Makes an encoded message (with framing()'s room) a frame, sealed once keys are set, and
+  /// queues it.
+  void send(Outgoing&& message);
   /// Queues a handshake frame (never sealed).
   void send_handshake(HandshakeKind kind, const Bytes& payload);
   /// From now on every frame is sealed both ways; a plain frame from the peer is refused.

@@ -19,12 +19,17 @@ bool is_handshake_kind(std::uint8_t kind) {
          kind <= static_cast<std::uint8_t>(HandshakeKind::refused);
 }
 
+void write_frame_header(std::byte* at, const FrameHeader& header) {
+  std::copy(kFrameMagic.begin(), kFrameMagic.end(), at);
+  store_le<std::uint8_t>(at + 4, kFrameVersion);
+  store_le<std::uint8_t>(at + 5, header.kind);
+  store_le<std::uint16_t>(at + 6, header.flags);
+  store_le<std::uint64_t>(at + 8, header.length);
+}
+
 void put_frame_header(Bytes& out, const FrameHeader& header) {
-  out.insert(out.end(), kFrameMagic.begin(), kFrameMagic.end());
-  put_le<std::uint8_t>(out, kFrameVersion);
-  put_le<std::uint8_t>(out, header.kind);
-  put_le<std::uint16_t>(out, header.flags);
-  put_le<std::uint64_t>(out, header.length);
+  out.resize(out.size() + kFrameHeaderSize);
+  write_frame_header(out.data() + out.size() - kFrameHeaderSize, header);
 }
 
 FrameHeader read_frame_header(ByteSpan bytes, std::uint64_t max_length) {
@@ -51,10 +56,6 @@ FrameHeader read_frame_header(ByteSpan bytes, std::uint64_t max_length) {
                         " bytes, above the limit of " + std::to_string(max_length));
   }
   return header;
-}
-
-Message decode_message(const Frame& frame) {
-  return decode(frame.payload);
 }
 
 std::size_t FrameReader::feed(ByteSpan bytes) {

@@ -54,6 +54,8 @@ struct FrameHeader {
 
 /// Appends a header to `out`.
 void put_frame_header(Bytes& out, const FrameHeader& header);
+/// Writes a header over the kFrameHeaderSize bytes at `at`.
+void write_frame_header(std::byte* at, const FrameHeader& header);
 /// Reads and checks a header; throws ProtocolError saying what is wrong with it.
 [[nodiscard]] FrameHeader read_frame_header(ByteSpan bytes, std::uint64_t max_length);
 [[nodiscard]] bool is_message_kind(std::uint8_t kind);
@@ -65,10 +67,6 @@ struct Frame {
   Bytes header_bytes;     // as received: the sealed payload is authenticated together with it
   ReceiveBuffer payload;  // opened in place, if sealed
 };
-
-/// The message a frame of a message kind carries, once opened: its payloads point into the
-/// frame's buffer (and share it).
-[[nodiscard]] Message decode_message(const Frame& frame);
 
 /// Cuts a byte stream into frames as it arrives, in pieces of any size. Allocates a payload
 /// only after its header passed the checks, so its memory is bounded by the length limit; with a

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "node_crunch/build_config.hpp"
 #include "node_crunch/error.hpp"
@@ -133,6 +134,22 @@ Proof client_proof(const Key& key, const Nonce& server, const Nonce& client) {
   return hmac(key, "nc client", server, client);
 }
 
+std::string dashboard_token(const Key& key) {
+  ensure_sodium();
+  static constexpr std::string_view kLabel = "nc dashboard";
+  std::array<unsigned char, 16> digest{};
+  crypto_generichash(digest.data(), digest.size(),
+                     reinterpret_cast<const unsigned char*>(kLabel.data()), kLabel.size(),
+                     key.data(), key.size());
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string token;
+  for (const unsigned char byte : digest) {
+    token += kHex[byte >> 4];
+    token += kHex[byte & 0xf];
+  }
+  return token;
+}
+
 Proof server_proof(const Key& key, const Nonce& server, const Nonce& client) {
   return hmac(key, "nc server", server, client);
 }
@@ -180,6 +197,9 @@ Proof client_proof(const Key&, const Nonce&, const Nonce&) {
   no_crypto();
 }
 Proof server_proof(const Key&, const Nonce&, const Nonce&) {
+  no_crypto();
+}
+std::string dashboard_token(const Key&) {
   no_crypto();
 }
 bool proof_matches(const Proof&, ByteSpan) {

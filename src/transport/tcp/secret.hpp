@@ -47,6 +47,9 @@ struct SessionKeys {
   Key server_to_client;
 };
 SessionKeys session_keys(const Key& key, const Nonce& server, const Nonce& client);
+/// The dashboard's access token for a job with this key (BLAKE2b_K("nc dashboard"), 32 hex
+/// digits): whoever holds the secret can compute it; it gives away nothing of the key.
+std::string dashboard_token(const Key& key);
 
 /// Seals the frames of one direction: header and payload authenticated, payload encrypted.
 class FrameSealer {

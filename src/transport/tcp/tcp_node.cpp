@@ -97,11 +97,15 @@ void TcpNodeTransport::on_frame(Frame& frame) {
   }
   if (!is_message_kind(frame.header.kind))
     throw ProtocolError("a handshake frame after the handshake");
-  runtime_.engine().on_message(decode_message(frame));
+  runtime_.engine().on_bytes(frame.payload);
 }
 
-void TcpNodeTransport::send(Message&& message) {
-  if (ready_ && connection_) connection_->send(message);
+Framing TcpNodeTransport::framing() const {
+  return connection_ ? connection_->framing() : Framing{};
+}
+
+void TcpNodeTransport::send_bytes(Outgoing&& out) {
+  if (ready_ && connection_) connection_->send(std::move(out));
 }
 
 void TcpNodeTransport::on_closed(const std::string& why) {

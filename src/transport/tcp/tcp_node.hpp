@@ -27,9 +27,10 @@ class TcpNodeTransport final : public NodeTransport, public NodeLink {
 
   void start() override;
   void drain(std::function<void()> done) override;
-  void send(Message&& message) override;
 
  private:
+  [[nodiscard]] Framing framing() const override;
+  void send_bytes(Outgoing&& out) override;
   void connect();
   void on_connected(boost::asio::ip::tcp::socket socket);
   void on_frame(Frame& frame);

@@ -73,7 +73,6 @@ class TcpServerTransport::Peer final : public ServerLink,
     handshake_.begin(*connection_);
   }
 
-  void send(Message&& message) override { connection_->send(message); }
   void close(const std::string& reason) override {
     connection_->close_after_flush(reason, std::chrono::seconds(1));
   }
@@ -95,6 +94,9 @@ class TcpServerTransport::Peer final : public ServerLink,
   TcpConnection& connection() { return *connection_; }
 
  private:
+  [[nodiscard]] Framing framing() const override { return connection_->framing(); }
+  void send_bytes(Outgoing&& out) override { connection_->send(std::move(out)); }
+
   void on_frame(Frame& frame) {
     if (!ready_) {
       switch (handshake_.on_frame(*connection_, frame)) {
@@ -111,13 +113,12 @@ class TcpServerTransport::Peer final : public ServerLink,
     }
     if (!is_message_kind(frame.header.kind))
       throw ProtocolError("a handshake frame after the handshake");
-    Message message = decode_message(frame);
     if (slot_) {
       // From here the engine's heartbeat timeout watches it, or the engine closes it.
       connection_->set_deadline(std::nullopt);
       leave_slot();
     }
-    transport_.runtime_.engine().on_message(shared_from_this(), std::move(message));
+    transport_.runtime_.engine().on_bytes(shared_from_this(), frame.payload);
   }
 
   void refuse(const std::string& why) {

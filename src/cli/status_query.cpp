@@ -1,4 +1,4 @@
-#include "transport/tcp/status_client.hpp"
+#include "cli/status_query.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -33,11 +33,11 @@ std::string fetch_status(const HostPort& server, const std::optional<Key>& key,
           if (outcome == HandshakeOutcome::ready) {
             ready = true;
             connection->set_max_frame(config.max_frame_bytes);
-            connection->send(StatusRequest{});
+            connection->send(encode_for_wire(StatusRequest{}, connection->framing()));
           }
           return;
         }
-        Message message = decode_message(frame);
+        Message message = decode(frame.payload);
         if (auto* reply = std::get_if<StatusReply>(&message)) {
           status = reply->json;
           connection->close("done");
